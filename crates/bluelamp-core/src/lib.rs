@@ -1,0 +1,21 @@
+//! The bluelamp domain. Everything here is pure: no database, no HTTP, no wall clock, no environment.
+//! I/O reaches the core only through the [`store::Store`] port and the [`clock::Clock`] port.
+//!
+//! Reading order: [`access`] (roles and permissions), [`user`], [`password`], [`secret`], [`session`],
+//! [`audit`], [`restriction`], [`store`], then [`core`] — the use cases that tie them together.
+
+pub mod access;
+pub mod audit;
+pub mod clock;
+pub mod core;
+pub mod error;
+pub mod password;
+pub mod restriction;
+pub mod secret;
+pub mod session;
+pub mod store;
+pub mod time;
+pub mod user;
+
+pub use crate::core::{Core, Settings};
+pub use error::{Error, FieldError, Result};

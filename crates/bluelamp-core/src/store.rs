@@ -1,0 +1,103 @@
+//! The storage port. Two implementations: `bluelamp-store-sqlite` and `bluelamp-store-postgres`, held to
+//! the same contract suite in `bluelamp-testkit`.
+//!
+//! Methods are shaped like operations, not tables: each write takes the audit event(s) that record it
+//! and commits change and audit together or not at all. Transactions never cross this boundary.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::Result;
+use crate::audit::{AuditEvent, AuditQuery, NewAuditEvent};
+use crate::restriction::{RecordRef, Restriction};
+use crate::session::Session;
+use crate::user::User;
+
+/// A bearer token for API clients. Only the hash is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub token_hash: String,
+    pub label: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// What the database says about its schema against what this build knows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaStatus {
+    /// Versions this build's migrations contain.
+    pub known: Vec<i64>,
+    /// Versions recorded as applied in the database.
+    pub applied: Vec<i64>,
+}
+
+impl SchemaStatus {
+    /// Versions applied that this build does not know: a newer bluelamp migrated this database.
+    pub fn unknown_applied(&self) -> Vec<i64> {
+        self.applied.iter().copied().filter(|v| !self.known.contains(v)).collect()
+    }
+
+    pub fn pending(&self) -> Vec<i64> {
+        self.known.iter().copied().filter(|v| !self.applied.contains(v)).collect()
+    }
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Which backend this is ("sqlite" or "postgres"), for logs and the ready check.
+    fn backend(&self) -> &'static str;
+    async fn migrate(&self) -> Result<()>;
+    async fn schema_status(&self) -> Result<SchemaStatus>;
+    /// Cheap round trip for `/readyz`.
+    async fn ping(&self) -> Result<()>;
+
+    // Users.
+    async fn insert_user(&self, user: &User, audit: &NewAuditEvent) -> Result<()>;
+    /// Replaces the user's fields, roles and specialisms; with `revoke_sessions`, deletes every session
+    /// of the user in the same transaction.
+    async fn update_user(&self, user: &User, revoke_sessions: bool, audit: &NewAuditEvent) -> Result<()>;
+    async fn find_user(&self, id: Uuid) -> Result<Option<User>>;
+    async fn find_user_by_username(&self, username: &str) -> Result<Option<User>>;
+    async fn list_users(&self) -> Result<Vec<User>>;
+    async fn count_users(&self) -> Result<i64>;
+
+    // Sessions.
+    /// Stores a new session and clears the user's failed sign-in count and lock, in one transaction.
+    async fn start_session(&self, session: &Session, audit: &NewAuditEvent) -> Result<()>;
+    async fn find_session(&self, token_hash: &str) -> Result<Option<Session>>;
+    async fn touch_session(&self, id: Uuid, at: DateTime<Utc>) -> Result<()>;
+    /// Deletes one session without an audit event (expiry clean-up).
+    async fn delete_session(&self, id: Uuid) -> Result<()>;
+    /// Deletes every session of a user; returns how many.
+    async fn revoke_sessions(&self, user_id: Uuid, audit: &NewAuditEvent) -> Result<u64>;
+    async fn count_sessions(&self, user_id: Uuid) -> Result<i64>;
+
+    // API tokens.
+    async fn insert_api_token(&self, token: &ApiToken, audit: &NewAuditEvent) -> Result<()>;
+    async fn find_api_token(&self, token_hash: &str) -> Result<Option<ApiToken>>;
+    async fn list_api_tokens(&self, user_id: Uuid) -> Result<Vec<ApiToken>>;
+    async fn revoke_api_token(&self, id: Uuid, at: DateTime<Utc>, audit: &NewAuditEvent) -> Result<()>;
+
+    // Restrictions.
+    /// Sets (`Some`) or lifts (`None`) the restriction on a record.
+    async fn set_restriction(
+        &self,
+        record: &RecordRef,
+        restriction: Option<&Restriction>,
+        audit: &NewAuditEvent,
+    ) -> Result<()>;
+    async fn find_restriction(&self, record: &RecordRef) -> Result<Option<Restriction>>;
+
+    // Audit.
+    /// Appends one event on its own (views, searches, sign-in failures, refusals).
+    async fn append_audit(&self, event: &NewAuditEvent) -> Result<AuditEvent>;
+    async fn search_audit(&self, query: &AuditQuery) -> Result<Vec<AuditEvent>>;
+    /// Events with `seq >= from_seq` in order, at most `limit`: for verification.
+    async fn audit_range(&self, from_seq: i64, limit: u32) -> Result<Vec<AuditEvent>>;
+    /// The chain head: the last sequence number and its hash.
+    async fn audit_head(&self) -> Result<(i64, String)>;
+}

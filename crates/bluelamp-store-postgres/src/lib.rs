@@ -1,0 +1,633 @@
+//! The PostgreSQL implementation of [`Store`]: a force's production database.
+//!
+//! Native types (uuid, timestamptz, boolean). The audit chain head is one row locked with
+//! `SELECT … FOR UPDATE` by every append, so concurrent transactions extend the chain one at a time.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use bluelamp_core::audit::{self, AuditEvent, AuditQuery, NewAuditEvent};
+use bluelamp_core::restriction::{RecordRef, Restriction};
+use bluelamp_core::session::Session;
+use bluelamp_core::store::{ApiToken, SchemaStatus, Store};
+use bluelamp_core::user::User;
+use bluelamp_core::{Error, Result};
+use chrono::{DateTime, Utc};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::{PgConnection, PgPool, Row};
+use uuid::Uuid;
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+#[derive(Clone, Debug)]
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    /// Connects to an existing database. Never creates one: a mistyped name fails loudly.
+    pub async fn open(url: &str, max_connections: u32) -> Result<PostgresStore> {
+        let options =
+            PgConnectOptions::from_str(url).map_err(|e| Error::Storage(format!("bad PostgreSQL URL: {e}")))?;
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(options)
+            .await
+            .map_err(map_err)?;
+        Ok(PostgresStore { pool })
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Server settings that would make an acknowledged write losable (QUALITY.md S11).
+    pub async fn unsafe_durability_settings(&self) -> Result<Vec<String>> {
+        let mut found = Vec::new();
+        for (name, bad) in [("fsync", "off"), ("synchronous_commit", "off"), ("full_page_writes", "off")] {
+            let value: String = sqlx::query_scalar("SELECT current_setting($1)")
+                .bind(name)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(map_err)?;
+            if value == bad {
+                found.push(format!("{name}={value}"));
+            }
+        }
+        Ok(found)
+    }
+
+    async fn write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+        self.pool.begin().await.map_err(map_err)
+    }
+}
+
+/// Maps driver errors onto the core's: unique violations are conflicts, lost connections are
+/// "unavailable", everything else is a storage error whose detail is logged, not shown.
+pub fn map_err(e: sqlx::Error) -> Error {
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => Error::Conflict(db.message().to_string()),
+        sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed | sqlx::Error::Tls(_) => {
+            Error::Unavailable(e.to_string())
+        }
+        _ => Error::Storage(e.to_string()),
+    }
+}
+
+fn parse_enum<T: FromStr<Err = String>>(text: &str) -> Result<T> {
+    text.parse().map_err(Error::Storage)
+}
+
+fn get<'r, T: sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>>(row: &'r PgRow, col: &str) -> Result<T> {
+    row.try_get(col).map_err(map_err)
+}
+
+async fn user_from_row(conn: &mut PgConnection, row: &PgRow) -> Result<User> {
+    let id: Uuid = get(row, "id")?;
+    let roles = sqlx::query("SELECT role FROM user_role WHERE user_id = $1 ORDER BY role")
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(map_err)?
+        .iter()
+        .map(|r| get::<String>(r, "role").and_then(|s| parse_enum(&s)))
+        .collect::<Result<Vec<_>>>()?;
+    let specialisms = sqlx::query("SELECT specialism FROM user_specialism WHERE user_id = $1 ORDER BY specialism")
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(map_err)?
+        .iter()
+        .map(|r| get::<String>(r, "specialism").and_then(|s| parse_enum(&s)))
+        .collect::<Result<Vec<_>>>()?;
+    let mut roles: Vec<_> = roles;
+    roles.sort();
+    let mut specialisms: Vec<_> = specialisms;
+    specialisms.sort();
+    Ok(User {
+        id,
+        username: get(row, "username")?,
+        display_name: get(row, "display_name")?,
+        collar_number: get(row, "collar_number")?,
+        rank: parse_enum(&get::<String>(row, "rank")?)?,
+        team: get(row, "team")?,
+        station: get(row, "station")?,
+        division: get(row, "division")?,
+        pip_level: parse_enum(&get::<String>(row, "pip_level")?)?,
+        specialisms,
+        roles,
+        password_hash: get(row, "password_hash")?,
+        is_disabled: get(row, "is_disabled")?,
+        failed_sign_ins: get(row, "failed_sign_ins")?,
+        locked_until: get(row, "locked_until")?,
+        created_at: get(row, "created_at")?,
+        updated_at: get(row, "updated_at")?,
+    })
+}
+
+async fn write_user_sets(conn: &mut PgConnection, user: &User) -> Result<()> {
+    sqlx::query("DELETE FROM user_role WHERE user_id = $1").bind(user.id).execute(&mut *conn).await.map_err(map_err)?;
+    sqlx::query("DELETE FROM user_specialism WHERE user_id = $1")
+        .bind(user.id)
+        .execute(&mut *conn)
+        .await
+        .map_err(map_err)?;
+    for role in &user.roles {
+        sqlx::query("INSERT INTO user_role (user_id, role) VALUES ($1, $2)")
+            .bind(user.id)
+            .bind(role.as_str())
+            .execute(&mut *conn)
+            .await
+            .map_err(map_err)?;
+    }
+    for specialism in &user.specialisms {
+        sqlx::query("INSERT INTO user_specialism (user_id, specialism) VALUES ($1, $2)")
+            .bind(user.id)
+            .bind(specialism.as_str())
+            .execute(&mut *conn)
+            .await
+            .map_err(map_err)?;
+    }
+    Ok(())
+}
+
+/// Appends an event to the chain inside the caller's transaction.
+async fn append(conn: &mut PgConnection, event: &NewAuditEvent) -> Result<AuditEvent> {
+    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE")
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(map_err)?;
+    let linked = audit::link(get(&head, "seq")?, &get::<String>(&head, "hash")?, event.clone());
+    let e = &linked.event;
+    sqlx::query(
+        "INSERT INTO audit_event (seq, id, at, actor_id, actor_name, action, category, outcome, record_type, \
+         record_id, justification, before_json, after_json, request_id, ip, is_generated, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+    )
+    .bind(linked.seq)
+    .bind(e.id)
+    .bind(e.at)
+    .bind(e.actor_id)
+    .bind(&e.actor_name)
+    .bind(&e.action)
+    .bind(e.category.as_str())
+    .bind(e.outcome.as_str())
+    .bind(&e.record_type)
+    .bind(&e.record_id)
+    .bind(&e.justification)
+    .bind(&e.before)
+    .bind(&e.after)
+    .bind(&e.request_id)
+    .bind(&e.ip)
+    .bind(e.is_generated)
+    .bind(&linked.prev_hash)
+    .bind(&linked.hash)
+    .execute(&mut *conn)
+    .await
+    .map_err(map_err)?;
+    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+        .bind(linked.seq)
+        .bind(&linked.hash)
+        .execute(&mut *conn)
+        .await
+        .map_err(map_err)?;
+    Ok(linked)
+}
+
+fn audit_from_row(row: &PgRow) -> Result<AuditEvent> {
+    Ok(AuditEvent {
+        seq: get(row, "seq")?,
+        event: NewAuditEvent {
+            id: get(row, "id")?,
+            at: get(row, "at")?,
+            actor_id: get(row, "actor_id")?,
+            actor_name: get(row, "actor_name")?,
+            action: get(row, "action")?,
+            category: parse_enum(&get::<String>(row, "category")?)?,
+            outcome: parse_enum(&get::<String>(row, "outcome")?)?,
+            record_type: get(row, "record_type")?,
+            record_id: get(row, "record_id")?,
+            justification: get(row, "justification")?,
+            before: get(row, "before_json")?,
+            after: get(row, "after_json")?,
+            request_id: get(row, "request_id")?,
+            ip: get(row, "ip")?,
+            is_generated: get(row, "is_generated")?,
+        },
+        prev_hash: get(row, "prev_hash")?,
+        hash: get(row, "hash")?,
+    })
+}
+
+fn session_from_row(row: &PgRow) -> Result<Session> {
+    Ok(Session {
+        id: get(row, "id")?,
+        token_hash: get(row, "token_hash")?,
+        user_id: get(row, "user_id")?,
+        created_at: get(row, "created_at")?,
+        last_seen_at: get(row, "last_seen_at")?,
+        expires_at: get(row, "expires_at")?,
+        ip: get(row, "ip")?,
+        user_agent: get(row, "user_agent")?,
+    })
+}
+
+fn token_from_row(row: &PgRow) -> Result<ApiToken> {
+    Ok(ApiToken {
+        id: get(row, "id")?,
+        user_id: get(row, "user_id")?,
+        token_hash: get(row, "token_hash")?,
+        label: get(row, "label")?,
+        created_at: get(row, "created_at")?,
+        expires_at: get(row, "expires_at")?,
+        revoked_at: get(row, "revoked_at")?,
+    })
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        MIGRATOR.run(&self.pool).await.map_err(|e| Error::Storage(format!("migration failed: {e}")))
+    }
+
+    async fn schema_status(&self) -> Result<SchemaStatus> {
+        let known = MIGRATOR.iter().map(|m| m.version).collect();
+        let exists: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_tables WHERE tablename = '_sqlx_migrations'")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(map_err)?;
+        let applied = if exists == 0 {
+            Vec::new()
+        } else {
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map_err)?
+        };
+        Ok(SchemaStatus { known, applied })
+    }
+
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(map_err).map(|_| ())
+    }
+
+    async fn insert_user(&self, user: &User, audit: &NewAuditEvent) -> Result<()> {
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO app_user (id, username, display_name, collar_number, rank, team, station, division, \
+             pip_level, password_hash, is_disabled, failed_sign_ins, locked_until, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        )
+        .bind(user.id)
+        .bind(&user.username)
+        .bind(&user.display_name)
+        .bind(&user.collar_number)
+        .bind(user.rank.as_str())
+        .bind(&user.team)
+        .bind(&user.station)
+        .bind(&user.division)
+        .bind(user.pip_level.as_str())
+        .bind(&user.password_hash)
+        .bind(user.is_disabled)
+        .bind(user.failed_sign_ins)
+        .bind(user.locked_until)
+        .bind(user.created_at)
+        .bind(user.updated_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        write_user_sets(&mut tx, user).await?;
+        append(&mut tx, audit).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn update_user(&self, user: &User, revoke_sessions: bool, audit: &NewAuditEvent) -> Result<()> {
+        let mut tx = self.write().await?;
+        let done = sqlx::query(
+            "UPDATE app_user SET username = $1, display_name = $2, collar_number = $3, rank = $4, team = $5, station = $6, \
+             division = $7, pip_level = $8, password_hash = $9, is_disabled = $10, failed_sign_ins = $11, locked_until = $12, \
+             updated_at = $13 WHERE id = $14",
+        )
+        .bind(&user.username)
+        .bind(&user.display_name)
+        .bind(&user.collar_number)
+        .bind(user.rank.as_str())
+        .bind(&user.team)
+        .bind(&user.station)
+        .bind(&user.division)
+        .bind(user.pip_level.as_str())
+        .bind(&user.password_hash)
+        .bind(user.is_disabled)
+        .bind(user.failed_sign_ins)
+        .bind(user.locked_until)
+        .bind(user.updated_at)
+        .bind(user.id)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NotFound);
+        }
+        write_user_sets(&mut tx, user).await?;
+        if revoke_sessions {
+            sqlx::query("DELETE FROM session WHERE user_id = $1")
+                .bind(user.id)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        }
+        append(&mut tx, audit).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn find_user(&self, id: Uuid) -> Result<Option<User>> {
+        let mut conn = self.pool.acquire().await.map_err(map_err)?;
+        let row = sqlx::query("SELECT * FROM app_user WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(map_err)?;
+        match row {
+            Some(row) => Ok(Some(user_from_row(&mut conn, &row).await?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn find_user_by_username(&self, username: &str) -> Result<Option<User>> {
+        let mut conn = self.pool.acquire().await.map_err(map_err)?;
+        let row = sqlx::query("SELECT * FROM app_user WHERE username = $1")
+            .bind(username)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(map_err)?;
+        match row {
+            Some(row) => Ok(Some(user_from_row(&mut conn, &row).await?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn list_users(&self) -> Result<Vec<User>> {
+        let mut conn = self.pool.acquire().await.map_err(map_err)?;
+        let rows = sqlx::query("SELECT * FROM app_user ORDER BY division, station, team, display_name")
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(map_err)?;
+        let mut users = Vec::with_capacity(rows.len());
+        for row in &rows {
+            users.push(user_from_row(&mut conn, row).await?);
+        }
+        Ok(users)
+    }
+
+    async fn count_users(&self) -> Result<i64> {
+        sqlx::query_scalar("SELECT count(*) FROM app_user").fetch_one(&self.pool).await.map_err(map_err)
+    }
+
+    async fn start_session(&self, session: &Session, audit: &NewAuditEvent) -> Result<()> {
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO session (id, token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(session.id)
+        .bind(&session.token_hash)
+        .bind(session.user_id)
+        .bind(session.created_at)
+        .bind(session.last_seen_at)
+        .bind(session.expires_at)
+        .bind(&session.ip)
+        .bind(&session.user_agent)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        sqlx::query("UPDATE app_user SET failed_sign_ins = 0, locked_until = NULL WHERE id = $1")
+            .bind(session.user_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        append(&mut tx, audit).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn find_session(&self, token_hash: &str) -> Result<Option<Session>> {
+        sqlx::query("SELECT * FROM session WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?
+            .as_ref()
+            .map(session_from_row)
+            .transpose()
+    }
+
+    async fn touch_session(&self, id: Uuid, at: DateTime<Utc>) -> Result<()> {
+        sqlx::query("UPDATE session SET last_seen_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)
+            .map(|_| ())
+    }
+
+    async fn delete_session(&self, id: Uuid) -> Result<()> {
+        sqlx::query("DELETE FROM session WHERE id = $1").bind(id).execute(&self.pool).await.map_err(map_err).map(|_| ())
+    }
+
+    async fn revoke_sessions(&self, user_id: Uuid, audit: &NewAuditEvent) -> Result<u64> {
+        let mut tx = self.write().await?;
+        let done = sqlx::query("DELETE FROM session WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        append(&mut tx, audit).await?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(done.rows_affected())
+    }
+
+    async fn count_sessions(&self, user_id: Uuid) -> Result<i64> {
+        sqlx::query_scalar("SELECT count(*) FROM session WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(map_err)
+    }
+
+    async fn insert_api_token(&self, token: &ApiToken, audit: &NewAuditEvent) -> Result<()> {
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO api_token (id, user_id, token_hash, label, created_at, expires_at, revoked_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(token.id)
+        .bind(token.user_id)
+        .bind(&token.token_hash)
+        .bind(&token.label)
+        .bind(token.created_at)
+        .bind(token.expires_at)
+        .bind(token.revoked_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        append(&mut tx, audit).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn find_api_token(&self, token_hash: &str) -> Result<Option<ApiToken>> {
+        sqlx::query("SELECT * FROM api_token WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?
+            .as_ref()
+            .map(token_from_row)
+            .transpose()
+    }
+
+    async fn list_api_tokens(&self, user_id: Uuid) -> Result<Vec<ApiToken>> {
+        sqlx::query("SELECT * FROM api_token WHERE user_id = $1 ORDER BY created_at")
+            .bind(user_id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?
+            .iter()
+            .map(token_from_row)
+            .collect()
+    }
+
+    async fn revoke_api_token(&self, id: Uuid, at: DateTime<Utc>, audit: &NewAuditEvent) -> Result<()> {
+        let mut tx = self.write().await?;
+        let done = sqlx::query("UPDATE api_token SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(at)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NotFound);
+        }
+        append(&mut tx, audit).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn set_restriction(
+        &self,
+        record: &RecordRef,
+        restriction: Option<&Restriction>,
+        audit: &NewAuditEvent,
+    ) -> Result<()> {
+        let mut tx = self.write().await?;
+        sqlx::query("DELETE FROM restriction WHERE record_type = $1 AND record_id = $2")
+            .bind(&record.kind)
+            .bind(record.id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        if let Some(r) = restriction {
+            sqlx::query(
+                "INSERT INTO restriction (record_type, record_id, reason, restricted_by, restricted_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(&record.kind)
+            .bind(record.id)
+            .bind(&r.reason)
+            .bind(r.restricted_by)
+            .bind(r.restricted_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+            for user_id in &r.access_list {
+                sqlx::query("INSERT INTO restriction_access (record_type, record_id, user_id) VALUES ($1, $2, $3)")
+                    .bind(&record.kind)
+                    .bind(record.id)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+            }
+        }
+        append(&mut tx, audit).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn find_restriction(&self, record: &RecordRef) -> Result<Option<Restriction>> {
+        let Some(row) = sqlx::query("SELECT * FROM restriction WHERE record_type = $1 AND record_id = $2")
+            .bind(&record.kind)
+            .bind(record.id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?
+        else {
+            return Ok(None);
+        };
+        let access_list: Vec<Uuid> =
+            sqlx::query_scalar("SELECT user_id FROM restriction_access WHERE record_type = $1 AND record_id = $2")
+                .bind(&record.kind)
+                .bind(record.id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map_err)?;
+        Ok(Some(Restriction {
+            record: record.clone(),
+            reason: get(&row, "reason")?,
+            access_list,
+            restricted_by: get(&row, "restricted_by")?,
+            restricted_at: get(&row, "restricted_at")?,
+        }))
+    }
+
+    async fn append_audit(&self, event: &NewAuditEvent) -> Result<AuditEvent> {
+        let mut tx = self.write().await?;
+        let linked = append(&mut tx, event).await?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(linked)
+    }
+
+    async fn search_audit(&self, q: &AuditQuery) -> Result<Vec<AuditEvent>> {
+        sqlx::query(
+            "SELECT * FROM audit_event WHERE ($1::text IS NULL OR actor_name = $1) AND ($2::text IS NULL OR record_type = $2) \
+             AND ($3::text IS NULL OR record_id = $3) AND ($4::text IS NULL OR action = $4) AND ($5::timestamptz IS NULL OR at >= $5) \
+             AND ($6::timestamptz IS NULL OR at < $6) AND ($7::bigint IS NULL OR seq < $7) ORDER BY seq DESC LIMIT $8",
+        )
+        .bind(&q.actor_name)
+        .bind(&q.record_type)
+        .bind(&q.record_id)
+        .bind(&q.action)
+        .bind(q.from)
+        .bind(q.to)
+        .bind(q.before_seq)
+        .bind(i64::from(q.limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?
+        .iter()
+        .map(audit_from_row)
+        .collect()
+    }
+
+    async fn audit_range(&self, from_seq: i64, limit: u32) -> Result<Vec<AuditEvent>> {
+        sqlx::query("SELECT * FROM audit_event WHERE seq >= $1 ORDER BY seq LIMIT $2")
+            .bind(from_seq)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?
+            .iter()
+            .map(audit_from_row)
+            .collect()
+    }
+
+    async fn audit_head(&self) -> Result<(i64, String)> {
+        let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok((get(&row, "seq")?, get(&row, "hash")?))
+    }
+}

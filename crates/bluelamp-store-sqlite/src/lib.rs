@@ -1,0 +1,675 @@
+//! The SQLite implementation of [`Store`]: the embedded database for the demo and small sites.
+//!
+//! WAL mode, foreign keys on, a busy timeout, and every write in a `BEGIN IMMEDIATE` transaction so
+//! that concurrent writers queue instead of failing on lock upgrade. Instants are stored as fixed-width
+//! UTC text (see the first migration).
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use bluelamp_core::audit::{self, AuditEvent, AuditQuery, NewAuditEvent};
+use bluelamp_core::restriction::{RecordRef, Restriction};
+use bluelamp_core::session::Session;
+use bluelamp_core::store::{ApiToken, SchemaStatus, Store};
+use bluelamp_core::user::User;
+use bluelamp_core::{Error, Result};
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::{Row, SqliteConnection, SqlitePool};
+use uuid::Uuid;
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+#[derive(Clone, Debug)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+    path: PathBuf,
+}
+
+/// Whether [`SqliteStore::open`] may create a missing database file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Create {
+    IfMissing,
+    Never,
+}
+
+/// The file path in a `sqlite://` URL (`sqlite://relative.db`, `sqlite:///absolute.db`).
+pub fn path_from_url(url: &str) -> Option<PathBuf> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = rest.split('?').next().unwrap_or(rest);
+    if rest.is_empty() { None } else { Some(PathBuf::from(rest)) }
+}
+
+impl SqliteStore {
+    pub async fn open(url: &str, create: Create) -> Result<SqliteStore> {
+        let path = path_from_url(url)
+            .ok_or_else(|| Error::Storage(format!("'{url}' is not a sqlite:// URL with a file path")))?;
+        Self::open_path(&path, create).await
+    }
+
+    pub async fn open_path(path: &Path, create: Create) -> Result<SqliteStore> {
+        if create == Create::Never && !path.exists() {
+            return Err(Error::Storage(format!(
+                "there is no database at {} (bluelamp never creates one silently: run `bluelamp migrate` to create it)",
+                path.display()
+            )));
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(create == Create::IfMissing)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(options)
+            .await
+            .map_err(map_err)?;
+        Ok(SqliteStore { pool, path: path.to_path_buf() })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// An online, consistent copy of the database (`VACUUM INTO`), safe while bluelamp is serving.
+    pub async fn backup_to(&self, target: &Path) -> Result<()> {
+        if target.exists() {
+            return Err(Error::Conflict(format!("{} already exists", target.display())));
+        }
+        let target = target.to_str().ok_or_else(|| Error::Storage("backup path is not UTF-8".into()))?;
+        sqlx::query("VACUUM INTO ?").bind(target).execute(&self.pool).await.map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(map_err)
+    }
+}
+
+/// Maps driver errors onto the core's: unique violations are conflicts, lost connections are
+/// "unavailable", everything else is a storage error whose detail is logged, not shown.
+pub fn map_err(e: sqlx::Error) -> Error {
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => Error::Conflict(db.message().to_string()),
+        sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => Error::Unavailable(e.to_string()),
+        _ => Error::Storage(e.to_string()),
+    }
+}
+
+fn ts(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+fn parse_ts(text: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| Error::Storage(format!("bad timestamp '{text}': {e}")))
+}
+
+fn opt_ts(text: Option<String>) -> Result<Option<DateTime<Utc>>> {
+    text.as_deref().map(parse_ts).transpose()
+}
+
+fn parse_enum<T: FromStr<Err = String>>(text: &str) -> Result<T> {
+    text.parse().map_err(Error::Storage)
+}
+
+fn get<'r, T: sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>>(row: &'r SqliteRow, col: &str) -> Result<T> {
+    row.try_get(col).map_err(map_err)
+}
+
+async fn user_from_row(conn: &mut SqliteConnection, row: &SqliteRow) -> Result<User> {
+    let id: Uuid = get(row, "id")?;
+    let roles = sqlx::query("SELECT role FROM user_role WHERE user_id = ? ORDER BY role")
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(map_err)?
+        .iter()
+        .map(|r| get::<String>(r, "role").and_then(|s| parse_enum(&s)))
+        .collect::<Result<Vec<_>>>()?;
+    let specialisms = sqlx::query("SELECT specialism FROM user_specialism WHERE user_id = ? ORDER BY specialism")
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(map_err)?
+        .iter()
+        .map(|r| get::<String>(r, "specialism").and_then(|s| parse_enum(&s)))
+        .collect::<Result<Vec<_>>>()?;
+    let mut roles: Vec<_> = roles;
+    roles.sort();
+    let mut specialisms: Vec<_> = specialisms;
+    specialisms.sort();
+    Ok(User {
+        id,
+        username: get(row, "username")?,
+        display_name: get(row, "display_name")?,
+        collar_number: get(row, "collar_number")?,
+        rank: parse_enum(&get::<String>(row, "rank")?)?,
+        team: get(row, "team")?,
+        station: get(row, "station")?,
+        division: get(row, "division")?,
+        pip_level: parse_enum(&get::<String>(row, "pip_level")?)?,
+        specialisms,
+        roles,
+        password_hash: get(row, "password_hash")?,
+        is_disabled: get::<i64>(row, "is_disabled")? != 0,
+        failed_sign_ins: get::<i64>(row, "failed_sign_ins")? as i32,
+        locked_until: opt_ts(get(row, "locked_until")?)?,
+        created_at: parse_ts(&get::<String>(row, "created_at")?)?,
+        updated_at: parse_ts(&get::<String>(row, "updated_at")?)?,
+    })
+}
+
+async fn write_user_sets(conn: &mut SqliteConnection, user: &User) -> Result<()> {
+    sqlx::query("DELETE FROM user_role WHERE user_id = ?").bind(user.id).execute(&mut *conn).await.map_err(map_err)?;
+    sqlx::query("DELETE FROM user_specialism WHERE user_id = ?")
+        .bind(user.id)
+        .execute(&mut *conn)
+        .await
+        .map_err(map_err)?;
+    for role in &user.roles {
+        sqlx::query("INSERT INTO user_role (user_id, role) VALUES (?, ?)")
+            .bind(user.id)
+            .bind(role.as_str())
+            .execute(&mut *conn)
+            .await
+            .map_err(map_err)?;
+    }
+    for specialism in &user.specialisms {
+        sqlx::query("INSERT INTO user_specialism (user_id, specialism) VALUES (?, ?)")
+            .bind(user.id)
+            .bind(specialism.as_str())
+            .execute(&mut *conn)
+            .await
+            .map_err(map_err)?;
+    }
+    Ok(())
+}
+
+/// Appends an event to the chain inside the caller's transaction.
+async fn append(conn: &mut SqliteConnection, event: &NewAuditEvent) -> Result<AuditEvent> {
+    let head =
+        sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *conn).await.map_err(map_err)?;
+    let linked = audit::link(get(&head, "seq")?, &get::<String>(&head, "hash")?, event.clone());
+    let e = &linked.event;
+    sqlx::query(
+        "INSERT INTO audit_event (seq, id, at, actor_id, actor_name, action, category, outcome, record_type, \
+         record_id, justification, before_json, after_json, request_id, ip, is_generated, prev_hash, hash) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(linked.seq)
+    .bind(e.id)
+    .bind(ts(e.at))
+    .bind(e.actor_id)
+    .bind(&e.actor_name)
+    .bind(&e.action)
+    .bind(e.category.as_str())
+    .bind(e.outcome.as_str())
+    .bind(&e.record_type)
+    .bind(&e.record_id)
+    .bind(&e.justification)
+    .bind(&e.before)
+    .bind(&e.after)
+    .bind(&e.request_id)
+    .bind(&e.ip)
+    .bind(i64::from(e.is_generated))
+    .bind(&linked.prev_hash)
+    .bind(&linked.hash)
+    .execute(&mut *conn)
+    .await
+    .map_err(map_err)?;
+    sqlx::query("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1")
+        .bind(linked.seq)
+        .bind(&linked.hash)
+        .execute(&mut *conn)
+        .await
+        .map_err(map_err)?;
+    Ok(linked)
+}
+
+fn audit_from_row(row: &SqliteRow) -> Result<AuditEvent> {
+    Ok(AuditEvent {
+        seq: get(row, "seq")?,
+        event: NewAuditEvent {
+            id: get(row, "id")?,
+            at: parse_ts(&get::<String>(row, "at")?)?,
+            actor_id: get(row, "actor_id")?,
+            actor_name: get(row, "actor_name")?,
+            action: get(row, "action")?,
+            category: parse_enum(&get::<String>(row, "category")?)?,
+            outcome: parse_enum(&get::<String>(row, "outcome")?)?,
+            record_type: get(row, "record_type")?,
+            record_id: get(row, "record_id")?,
+            justification: get(row, "justification")?,
+            before: get(row, "before_json")?,
+            after: get(row, "after_json")?,
+            request_id: get(row, "request_id")?,
+            ip: get(row, "ip")?,
+            is_generated: get::<i64>(row, "is_generated")? != 0,
+        },
+        prev_hash: get(row, "prev_hash")?,
+        hash: get(row, "hash")?,
+    })
+}
+
+fn session_from_row(row: &SqliteRow) -> Result<Session> {
+    Ok(Session {
+        id: get(row, "id")?,
+        token_hash: get(row, "token_hash")?,
+        user_id: get(row, "user_id")?,
+        created_at: parse_ts(&get::<String>(row, "created_at")?)?,
+        last_seen_at: parse_ts(&get::<String>(row, "last_seen_at")?)?,
+        expires_at: parse_ts(&get::<String>(row, "expires_at")?)?,
+        ip: get(row, "ip")?,
+        user_agent: get(row, "user_agent")?,
+    })
+}
+
+fn token_from_row(row: &SqliteRow) -> Result<ApiToken> {
+    Ok(ApiToken {
+        id: get(row, "id")?,
+        user_id: get(row, "user_id")?,
+        token_hash: get(row, "token_hash")?,
+        label: get(row, "label")?,
+        created_at: parse_ts(&get::<String>(row, "created_at")?)?,
+        expires_at: parse_ts(&get::<String>(row, "expires_at")?)?,
+        revoked_at: opt_ts(get(row, "revoked_at")?)?,
+    })
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        MIGRATOR.run(&self.pool).await.map_err(|e| Error::Storage(format!("migration failed: {e}")))
+    }
+
+    async fn schema_status(&self) -> Result<SchemaStatus> {
+        let known = MIGRATOR.iter().map(|m| m.version).collect();
+        let exists: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'")
+                .fetch_one(&self.pool)
+                .await
+                .map_err(map_err)?;
+        let applied = if exists == 0 {
+            Vec::new()
+        } else {
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map_err)?
+        };
+        Ok(SchemaStatus { known, applied })
+    }
+
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(map_err).map(|_| ())
+    }
+
+    async fn insert_user(&self, user: &User, audit: &NewAuditEvent) -> Result<()> {
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO app_user (id, username, display_name, collar_number, rank, team, station, division, \
+             pip_level, password_hash, is_disabled, failed_sign_ins, locked_until, created_at, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(user.id)
+        .bind(&user.username)
+        .bind(&user.display_name)
+        .bind(&user.collar_number)
+        .bind(user.rank.as_str())
+        .bind(&user.team)
+        .bind(&user.station)
+        .bind(&user.division)
+        .bind(user.pip_level.as_str())
+        .bind(&user.password_hash)
+        .bind(i64::from(user.is_disabled))
+        .bind(i64::from(user.failed_sign_ins))
+        .bind(user.locked_until.map(ts))
+        .bind(ts(user.created_at))
+        .bind(ts(user.updated_at))
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        write_user_sets(&mut tx, user).await?;
+        append(&mut tx, audit).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn update_user(&self, user: &User, revoke_sessions: bool, audit: &NewAuditEvent) -> Result<()> {
+        let mut tx = self.write().await?;
+        let done = sqlx::query(
+            "UPDATE app_user SET username = ?, display_name = ?, collar_number = ?, rank = ?, team = ?, station = ?, \
+             division = ?, pip_level = ?, password_hash = ?, is_disabled = ?, failed_sign_ins = ?, locked_until = ?, \
+             updated_at = ? WHERE id = ?",
+        )
+        .bind(&user.username)
+        .bind(&user.display_name)
+        .bind(&user.collar_number)
+        .bind(user.rank.as_str())
+        .bind(&user.team)
+        .bind(&user.station)
+        .bind(&user.division)
+        .bind(user.pip_level.as_str())
+        .bind(&user.password_hash)
+        .bind(i64::from(user.is_disabled))
+        .bind(i64::from(user.failed_sign_ins))
+        .bind(user.locked_until.map(ts))
+        .bind(ts(user.updated_at))
+        .bind(user.id)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NotFound);
+        }
+        write_user_sets(&mut tx, user).await?;
+        if revoke_sessions {
+            sqlx::query("DELETE FROM session WHERE user_id = ?")
+                .bind(user.id)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        }
+        append(&mut tx, audit).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn find_user(&self, id: Uuid) -> Result<Option<User>> {
+        let mut conn = self.pool.acquire().await.map_err(map_err)?;
+        let row = sqlx::query("SELECT * FROM app_user WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(map_err)?;
+        match row {
+            Some(row) => Ok(Some(user_from_row(&mut conn, &row).await?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn find_user_by_username(&self, username: &str) -> Result<Option<User>> {
+        let mut conn = self.pool.acquire().await.map_err(map_err)?;
+        let row = sqlx::query("SELECT * FROM app_user WHERE username = ?")
+            .bind(username)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(map_err)?;
+        match row {
+            Some(row) => Ok(Some(user_from_row(&mut conn, &row).await?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn list_users(&self) -> Result<Vec<User>> {
+        let mut conn = self.pool.acquire().await.map_err(map_err)?;
+        let rows = sqlx::query("SELECT * FROM app_user ORDER BY division, station, team, display_name")
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(map_err)?;
+        let mut users = Vec::with_capacity(rows.len());
+        for row in &rows {
+            users.push(user_from_row(&mut conn, row).await?);
+        }
+        Ok(users)
+    }
+
+    async fn count_users(&self) -> Result<i64> {
+        sqlx::query_scalar("SELECT count(*) FROM app_user").fetch_one(&self.pool).await.map_err(map_err)
+    }
+
+    async fn start_session(&self, session: &Session, audit: &NewAuditEvent) -> Result<()> {
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO session (id, token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(session.id)
+        .bind(&session.token_hash)
+        .bind(session.user_id)
+        .bind(ts(session.created_at))
+        .bind(ts(session.last_seen_at))
+        .bind(ts(session.expires_at))
+        .bind(&session.ip)
+        .bind(&session.user_agent)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        sqlx::query("UPDATE app_user SET failed_sign_ins = 0, locked_until = NULL WHERE id = ?")
+            .bind(session.user_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        append(&mut tx, audit).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn find_session(&self, token_hash: &str) -> Result<Option<Session>> {
+        sqlx::query("SELECT * FROM session WHERE token_hash = ?")
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?
+            .as_ref()
+            .map(session_from_row)
+            .transpose()
+    }
+
+    async fn touch_session(&self, id: Uuid, at: DateTime<Utc>) -> Result<()> {
+        sqlx::query("UPDATE session SET last_seen_at = ? WHERE id = ?")
+            .bind(ts(at))
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)
+            .map(|_| ())
+    }
+
+    async fn delete_session(&self, id: Uuid) -> Result<()> {
+        sqlx::query("DELETE FROM session WHERE id = ?").bind(id).execute(&self.pool).await.map_err(map_err).map(|_| ())
+    }
+
+    async fn revoke_sessions(&self, user_id: Uuid, audit: &NewAuditEvent) -> Result<u64> {
+        let mut tx = self.write().await?;
+        let done = sqlx::query("DELETE FROM session WHERE user_id = ?")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        append(&mut tx, audit).await?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(done.rows_affected())
+    }
+
+    async fn count_sessions(&self, user_id: Uuid) -> Result<i64> {
+        sqlx::query_scalar("SELECT count(*) FROM session WHERE user_id = ?")
+            .bind(user_id)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(map_err)
+    }
+
+    async fn insert_api_token(&self, token: &ApiToken, audit: &NewAuditEvent) -> Result<()> {
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO api_token (id, user_id, token_hash, label, created_at, expires_at, revoked_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(token.id)
+        .bind(token.user_id)
+        .bind(&token.token_hash)
+        .bind(&token.label)
+        .bind(ts(token.created_at))
+        .bind(ts(token.expires_at))
+        .bind(token.revoked_at.map(ts))
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        append(&mut tx, audit).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn find_api_token(&self, token_hash: &str) -> Result<Option<ApiToken>> {
+        sqlx::query("SELECT * FROM api_token WHERE token_hash = ?")
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?
+            .as_ref()
+            .map(token_from_row)
+            .transpose()
+    }
+
+    async fn list_api_tokens(&self, user_id: Uuid) -> Result<Vec<ApiToken>> {
+        sqlx::query("SELECT * FROM api_token WHERE user_id = ? ORDER BY created_at")
+            .bind(user_id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?
+            .iter()
+            .map(token_from_row)
+            .collect()
+    }
+
+    async fn revoke_api_token(&self, id: Uuid, at: DateTime<Utc>, audit: &NewAuditEvent) -> Result<()> {
+        let mut tx = self.write().await?;
+        let done = sqlx::query("UPDATE api_token SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+            .bind(ts(at))
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NotFound);
+        }
+        append(&mut tx, audit).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn set_restriction(
+        &self,
+        record: &RecordRef,
+        restriction: Option<&Restriction>,
+        audit: &NewAuditEvent,
+    ) -> Result<()> {
+        let mut tx = self.write().await?;
+        sqlx::query("DELETE FROM restriction WHERE record_type = ? AND record_id = ?")
+            .bind(&record.kind)
+            .bind(record.id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        if let Some(r) = restriction {
+            sqlx::query(
+                "INSERT INTO restriction (record_type, record_id, reason, restricted_by, restricted_at) VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(&record.kind)
+            .bind(record.id)
+            .bind(&r.reason)
+            .bind(r.restricted_by)
+            .bind(ts(r.restricted_at))
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+            for user_id in &r.access_list {
+                sqlx::query("INSERT INTO restriction_access (record_type, record_id, user_id) VALUES (?, ?, ?)")
+                    .bind(&record.kind)
+                    .bind(record.id)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+            }
+        }
+        append(&mut tx, audit).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn find_restriction(&self, record: &RecordRef) -> Result<Option<Restriction>> {
+        let Some(row) = sqlx::query("SELECT * FROM restriction WHERE record_type = ? AND record_id = ?")
+            .bind(&record.kind)
+            .bind(record.id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?
+        else {
+            return Ok(None);
+        };
+        let access_list: Vec<Uuid> =
+            sqlx::query_scalar("SELECT user_id FROM restriction_access WHERE record_type = ? AND record_id = ?")
+                .bind(&record.kind)
+                .bind(record.id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map_err)?;
+        Ok(Some(Restriction {
+            record: record.clone(),
+            reason: get(&row, "reason")?,
+            access_list,
+            restricted_by: get(&row, "restricted_by")?,
+            restricted_at: parse_ts(&get::<String>(&row, "restricted_at")?)?,
+        }))
+    }
+
+    async fn append_audit(&self, event: &NewAuditEvent) -> Result<AuditEvent> {
+        let mut tx = self.write().await?;
+        let linked = append(&mut tx, event).await?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(linked)
+    }
+
+    async fn search_audit(&self, q: &AuditQuery) -> Result<Vec<AuditEvent>> {
+        sqlx::query(
+            "SELECT * FROM audit_event WHERE (?1 IS NULL OR actor_name = ?1) AND (?2 IS NULL OR record_type = ?2) \
+             AND (?3 IS NULL OR record_id = ?3) AND (?4 IS NULL OR action = ?4) AND (?5 IS NULL OR at >= ?5) \
+             AND (?6 IS NULL OR at < ?6) AND (?7 IS NULL OR seq < ?7) ORDER BY seq DESC LIMIT ?8",
+        )
+        .bind(&q.actor_name)
+        .bind(&q.record_type)
+        .bind(&q.record_id)
+        .bind(&q.action)
+        .bind(q.from.map(ts))
+        .bind(q.to.map(ts))
+        .bind(q.before_seq)
+        .bind(i64::from(q.limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?
+        .iter()
+        .map(audit_from_row)
+        .collect()
+    }
+
+    async fn audit_range(&self, from_seq: i64, limit: u32) -> Result<Vec<AuditEvent>> {
+        sqlx::query("SELECT * FROM audit_event WHERE seq >= ? ORDER BY seq LIMIT ?")
+            .bind(from_seq)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?
+            .iter()
+            .map(audit_from_row)
+            .collect()
+    }
+
+    async fn audit_head(&self) -> Result<(i64, String)> {
+        let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok((get(&row, "seq")?, get(&row, "hash")?))
+    }
+}

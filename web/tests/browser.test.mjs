@@ -1,0 +1,161 @@
+// Browser and accessibility tests for the bluelamp web UI.
+// Run by scripts/browser-test, which starts `bluelamp demo` and sets:
+//   BLUELAMP_URL       base URL of the running server, e.g. http://127.0.0.1:41234
+//   BLUELAMP_PASSWORD  the password shared by every demo user
+// Uses Debian's /usr/bin/chromium through playwright-core, and axe-core for WCAG 2.2 AA.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { chromium } from 'playwright-core'
+import AxeBuilder from '@axe-core/playwright'
+
+const BASE = process.env.BLUELAMP_URL?.replace(/\/+$/, '')
+const PASSWORD = process.env.BLUELAMP_PASSWORD
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']
+const TIMEOUT = 60_000
+
+let browser
+
+before(async () => {
+  assert.ok(BASE, 'BLUELAMP_URL must be set (run scripts/browser-test)')
+  assert.ok(PASSWORD, 'BLUELAMP_PASSWORD must be set (run scripts/browser-test)')
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync']
+  })
+})
+
+after(async () => {
+  await browser?.close()
+})
+
+// A fresh browser context (no cookies) per test, closed when the test ends.
+async function newPage (t) {
+  const context = await browser.newContext()
+  context.setDefaultTimeout(10_000)
+  t.after(() => context.close())
+  return context.newPage()
+}
+
+const pathOf = (page) => new URL(page.url()).pathname
+
+async function fillSignIn (page, username, password) {
+  await page.goto(`${BASE}/sign-in`)
+  await page.getByLabel('User name', { exact: true }).fill(username)
+  await page.getByLabel('Password', { exact: true }).fill(password)
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click()
+}
+
+async function signIn (page, username) {
+  await fillSignIn(page, username, PASSWORD)
+  await page.waitForURL(`${BASE}/`)
+}
+
+// Runs axe with the WCAG 2.2 AA tag set and fails with a readable list of violations.
+async function assertNoAxeViolations (page, what) {
+  const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze()
+  const report = results.violations.map((v) =>
+    `  ${v.id} (${v.impact}): ${v.help}\n` +
+    v.nodes.map((n) => `      at ${n.target.join(' ')}`).join('\n')
+  ).join('\n')
+  if (report) console.log(`axe violations on ${what}:\n${report}`)
+  assert.equal(results.violations.length, 0, `axe violations on ${what}:\n${report}`)
+  assert.ok(results.passes.length > 0, `axe checked nothing on ${what}`)
+}
+
+// The home page of a signed-in user: <main data-role>, role name in <h1>, user and
+// "Sign out" in the header; and none of the other role's home.
+async function assertHome (page, { username, role, title, notRole, notTitle }) {
+  assert.equal(pathOf(page), '/', 'home page path')
+  const main = page.locator('main')
+  assert.equal(await main.getAttribute('data-role'), role, '<main data-role>')
+  assert.notEqual(await main.getAttribute('data-role'), notRole, '<main data-role>')
+  const h1 = await page.locator('h1').innerText()
+  assert.ok(h1.includes(title), `h1 "${h1}" should contain "${title}"`)
+  assert.ok(!h1.includes(notTitle), `h1 "${h1}" should not contain "${notTitle}"`)
+  const header = page.locator('header').filter({ hasText: username })
+  assert.ok(await header.count() > 0, `a <header> should show the user name "${username}"`)
+  const signOut = page.locator('header form[action="/sign-out"]')
+    .getByRole('button', { name: 'Sign out', exact: true })
+  assert.ok(await signOut.isVisible(), 'the header should have a visible "Sign out" button')
+  assert.equal((await signOut.locator('xpath=ancestor::form').getAttribute('method')).toLowerCase(), 'post')
+}
+
+test('sign-in page has the sign-in form and no axe violations', { timeout: TIMEOUT }, async (t) => {
+  const page = await newPage(t)
+  const response = await page.goto(`${BASE}/sign-in`)
+  assert.equal(response.status(), 200)
+  const form = page.locator('form[method="post" i][action="/sign-in"]')
+  assert.equal(await form.count(), 1, 'one <form method="post" action="/sign-in">')
+  assert.equal(await form.getByLabel('User name', { exact: true }).getAttribute('name'), 'username')
+  assert.equal(await form.getByLabel('Password', { exact: true }).getAttribute('name'), 'password')
+  assert.equal(await form.getByLabel('Password', { exact: true }).getAttribute('type'), 'password')
+  assert.ok(await form.getByRole('button', { name: 'Sign in', exact: true }).isVisible())
+  await assertNoAxeViolations(page, '/sign-in')
+})
+
+test('sign-in page loads its CSS and JS from /assets without errors', { timeout: TIMEOUT }, async (t) => {
+  const page = await newPage(t)
+  const problems = []
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`))
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy|module|import/i.test(m.text())) problems.push(`console: ${m.text()}`)
+  })
+  page.on('response', (r) => {
+    if (new URL(r.url()).pathname.startsWith('/assets/') && r.status() >= 400) problems.push(`${r.status()} ${r.url()}`)
+  })
+  await page.goto(`${BASE}/sign-in`, { waitUntil: 'load' })
+  // app.js (a module) marks the body, then sets up GOV.UK Frontend.
+  const jsRan = await page.waitForFunction(() => document.body.classList.contains('govuk-frontend-supported'))
+    .then(() => true, () => false)
+  assert.deepEqual(problems, [], 'asset, CSP or script errors')
+  assert.ok(jsRan, '/assets/app.js should run and add body.govuk-frontend-supported')
+  const font = await page.evaluate(() => getComputedStyle(document.querySelector('h1')).fontFamily)
+  assert.match(font, /system-ui/, 'app.css should give headings the system font stack')
+  assert.doesNotMatch(font, /GDS Transport/)
+  assert.deepEqual(problems, [])
+})
+
+test('call-handler signs in to the call handler home', { timeout: TIMEOUT }, async (t) => {
+  const page = await newPage(t)
+  await signIn(page, 'call-handler')
+  await assertHome(page, {
+    username: 'call-handler', role: 'call-handler', title: 'Call handler',
+    notRole: 'investigator', notTitle: 'Investigator'
+  })
+  await assertNoAxeViolations(page, 'call-handler home')
+})
+
+test('investigator signs in to the investigator home', { timeout: TIMEOUT }, async (t) => {
+  const page = await newPage(t)
+  await signIn(page, 'investigator')
+  await assertHome(page, {
+    username: 'investigator', role: 'investigator', title: 'Investigator',
+    notRole: 'call-handler', notTitle: 'Call handler'
+  })
+  await assertNoAxeViolations(page, 'investigator home')
+})
+
+test('a wrong password shows an error summary on /sign-in', { timeout: TIMEOUT }, async (t) => {
+  const page = await newPage(t)
+  await fillSignIn(page, 'call-handler', `${PASSWORD}-wrong`)
+  const summary = page.locator('.govuk-error-summary')
+  await summary.waitFor({ state: 'visible' })
+  assert.equal(pathOf(page), '/sign-in')
+  assert.ok((await summary.innerText()).trim().length > 0, 'the error summary should say what went wrong')
+  assert.equal(await page.locator('main[data-role]').count(), 0, 'no home page after a failed sign-in')
+  await assertNoAxeViolations(page, '/sign-in with an error')
+})
+
+test('after signing out, / redirects to /sign-in', { timeout: TIMEOUT }, async (t) => {
+  const page = await newPage(t)
+  await signIn(page, 'call-handler')
+  await page.locator('header form[action="/sign-out"]')
+    .getByRole('button', { name: 'Sign out', exact: true }).click()
+  await page.waitForURL((url) => url.pathname !== '/')
+  const response = await page.goto(`${BASE}/`)
+  assert.equal(pathOf(page), '/sign-in')
+  assert.ok(response.request().redirectedFrom(), 'GET / should have been redirected')
+  assert.equal(await page.locator('main[data-role]').count(), 0, 'no home page after signing out')
+})
