@@ -32,3 +32,33 @@ mod tests {
         assert_eq!(london_precise(at), "26 Nov 2026 09:40:00 GMT");
     }
 }
+
+/// The UTC instant a UK calendar day (`YYYY-MM-DD`) starts, or the next day starts with `next_day`
+/// (for inclusive "to" dates). `None` if the text is not a date.
+pub fn london_day_start(date: &str, next_day: bool) -> Option<DateTime<Utc>> {
+    use chrono::{NaiveDate, TimeZone};
+    let mut day = NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
+    if next_day {
+        day = day.succ_opt()?;
+    }
+    let midnight = day.and_hms_opt(0, 0, 0)?;
+    London.from_local_datetime(&midnight).earliest().map(|t| t.with_timezone(&Utc))
+}
+
+#[cfg(test)]
+mod day_tests {
+    use super::*;
+
+    #[test]
+    fn uk_days_start_at_local_midnight() {
+        assert_eq!(
+            london_day_start("2026-07-01", false).map(|t| t.to_rfc3339()),
+            Some("2026-06-30T23:00:00+00:00".into())
+        );
+        assert_eq!(
+            london_day_start("2026-11-26", true).map(|t| t.to_rfc3339()),
+            Some("2026-11-27T00:00:00+00:00".into())
+        );
+        assert_eq!(london_day_start("26/11/2026", false), None);
+    }
+}

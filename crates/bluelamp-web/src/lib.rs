@@ -1,1 +1,253 @@
+//! HTTP for bluelamp: GOV.UK-styled pages for people, a JSON API for systems, sign-in and sessions.
+//!
+//! [`routes`] is the whole URL map, each entry with its [`Policy`]; [`router`] builds the axum router
+//! from it, so a route cannot exist without a declared policy.
 
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod pages;
+pub mod shell;
+pub mod templates;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::num::NonZeroU32;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get, post};
+use bluelamp_core::Core;
+use bluelamp_core::access::Permission;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::ServeDir;
+use tower_http::trace::TraceLayer;
+
+pub use auth::Policy;
+
+/// Settings the web layer owns.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Secure cookies with the `__Host-` prefix, and HSTS. On whenever bluelamp is reached over TLS.
+    pub secure_cookies: bool,
+    /// Where the compiled stylesheet and scripts are (`scripts/build-assets` writes `web/dist`).
+    pub assets_dir: PathBuf,
+    /// Shown beside the product name.
+    pub force_name: String,
+    /// Origins allowed to post forms besides the server's own (a reverse proxy's public name).
+    pub trusted_origins: Vec<String>,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            secure_cookies: false,
+            assets_dir: PathBuf::from("web/dist"),
+            force_name: "Demo Constabulary".into(),
+            trusted_origins: Vec::new(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub core: Core,
+    pub config: Arc<WebConfig>,
+    pub sign_in_limiter: Arc<DefaultKeyedRateLimiter<String>>,
+}
+
+impl AppState {
+    pub fn new(core: Core, config: WebConfig) -> Self {
+        let quota = Quota::per_minute(NonZeroU32::new(auth::SIGN_IN_PER_MINUTE).unwrap_or(NonZeroU32::MIN));
+        AppState { core, config: Arc::new(config), sign_in_limiter: Arc::new(RateLimiter::keyed(quota)) }
+    }
+}
+
+/// One entry of the URL map.
+pub struct Route {
+    pub method: Method,
+    pub path: &'static str,
+    pub policy: Policy,
+    handler: MethodRouter<AppState>,
+}
+
+fn route(method: Method, path: &'static str, policy: Policy, handler: MethodRouter<AppState>) -> Route {
+    Route { method, path, policy, handler }
+}
+
+/// Every route bluelamp serves, with the policy it enforces. Tests walk this list for every role.
+pub fn routes() -> Vec<Route> {
+    use Permission as P;
+    use Policy::{Public, SignedIn};
+    let perm = Policy::Permission;
+    vec![
+        route(Method::GET, "/healthz", Public, get(healthz)),
+        route(Method::GET, "/readyz", Public, get(readyz)),
+        route(Method::GET, "/metrics", Public, get(metrics_text)),
+        route(Method::GET, "/api/openapi.json", Public, get(api::openapi_json)),
+        route(Method::GET, "/sign-in", Public, get(pages::sign_in_form)),
+        route(Method::POST, "/sign-in", Public, post(pages::sign_in)),
+        route(Method::POST, "/sign-out", SignedIn, post(pages::sign_out)),
+        route(Method::GET, "/", SignedIn, get(pages::home)),
+        route(Method::GET, "/officers", perm(P::OfficerView), get(pages::officers)),
+        route(Method::GET, "/officers/{id}", perm(P::OfficerView), get(pages::officer)),
+        route(Method::POST, "/officers/{id}/open", perm(P::OfficerView), post(pages::open_officer)),
+        route(Method::POST, "/officers/{id}/restriction", perm(P::RecordRestrict), post(pages::restrict_officer)),
+        route(
+            Method::POST,
+            "/officers/{id}/restriction/lift",
+            perm(P::RecordRestrict),
+            post(pages::lift_officer_restriction),
+        ),
+        route(Method::GET, "/admin/users", perm(P::UserManage), get(pages::users)),
+        route(Method::GET, "/admin/users/new", perm(P::UserManage), get(pages::new_user_form)),
+        route(Method::POST, "/admin/users", perm(P::UserManage), post(pages::create_user)),
+        route(Method::POST, "/admin/users/{username}/disable", perm(P::UserManage), post(pages::disable_user)),
+        route(Method::POST, "/admin/users/{username}/enable", perm(P::UserManage), post(pages::enable_user)),
+        route(Method::GET, "/audit", perm(P::AuditRead), get(pages::audit)),
+        route(Method::GET, "/api/v1/me", SignedIn, get(api::me)),
+        route(Method::GET, "/api/v1/officers", perm(P::OfficerView), get(api::list_officers)),
+        route(Method::GET, "/api/v1/officers/{id}", perm(P::OfficerView), get(api::get_officer)),
+        route(Method::POST, "/api/v1/officers/{id}/open", perm(P::OfficerView), post(api::open_officer)),
+        route(Method::GET, "/api/v1/users", perm(P::UserManage), get(api::list_users)),
+        route(Method::POST, "/api/v1/users", perm(P::UserManage), post(api::create_user)),
+        route(Method::POST, "/api/v1/users/{username}/disable", perm(P::UserManage), post(api::disable_user)),
+        route(Method::POST, "/api/v1/users/{username}/enable", perm(P::UserManage), post(api::enable_user)),
+        route(Method::GET, "/api/v1/audit", perm(P::AuditRead), get(api::search_audit)),
+        route(Method::GET, "/api/v1/audit/verify", perm(P::AuditVerify), get(api::verify_audit)),
+    ]
+}
+
+/// Largest request body accepted (forms and JSON); larger gets 413.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Builds the whole application.
+pub fn router(state: AppState) -> Router {
+    shell::set_force_name(&state.config.force_name);
+    let mut router = Router::new();
+    for r in routes() {
+        let layer = middleware::from_fn_with_state((state.clone(), r.policy), auth::enforce);
+        router = router.route(r.path, r.handler.route_layer(layer));
+    }
+    let mut csrf = tower_http::csrf::CsrfLayer::new();
+    for origin in &state.config.trusted_origins {
+        match csrf.clone().add_trusted_origin(origin) {
+            Ok(with) => csrf = with,
+            Err(e) => tracing::warn!(%origin, error = %e, "ignoring a trusted origin that is not a valid origin"),
+        }
+    }
+    let secure = state.config.secure_cookies;
+    router
+        .nest_service("/assets", ServeDir::new(&state.config.assets_dir))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(csrf)
+        .layer(middleware::from_fn(move |req, next| security_headers(secure, req, next)))
+        .layer(middleware::from_fn(track_metrics))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves, then finishes in-flight requests.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+async fn not_found(request: Request) -> Response {
+    let failure = error::Failure::Core(bluelamp_core::Error::NotFound);
+    if auth::is_api(request.uri().path()) {
+        error::ApiError(failure).into_response()
+    } else {
+        error::PageError(failure).into_response()
+    }
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.core.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "not ready: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+        }
+    }
+}
+
+fn prometheus() -> Option<&'static PrometheusHandle> {
+    static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+    HANDLE.get_or_init(|| PrometheusBuilder::new().install_recorder().ok()).as_ref()
+}
+
+/// Installs the metrics recorder; call once at start-up (later calls are harmless).
+pub fn init_metrics() {
+    let _ = prometheus();
+}
+
+async fn metrics_text() -> Response {
+    match prometheus() {
+        Some(handle) => ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], handle.render()).into_response(),
+        None => (StatusCode::SERVICE_UNAVAILABLE, "metrics recorder not installed").into_response(),
+    }
+}
+
+async fn track_metrics(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let route =
+        request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).unwrap_or_else(|| "unmatched".into());
+    let method = request.method().to_string();
+    let response = next.run(request).await;
+    let labels = [("method", method), ("route", route), ("status", response.status().as_u16().to_string())];
+    metrics::counter!("bluelamp_http_requests_total", &labels).increment(1);
+    metrics::histogram!("bluelamp_http_request_duration_seconds", &labels).record(started.elapsed().as_secs_f64());
+    response
+}
+
+/// CSP without `unsafe-inline`, no framing, no sniffing, no referrer leaks; HSTS behind TLS.
+async fn security_headers(secure: bool, request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    let has_cache_control = headers.contains_key(header::CACHE_CONTROL);
+    let mut set = |name: HeaderName, value: &'static str| {
+        headers.insert(name, HeaderValue::from_static(value));
+    };
+    set(
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; \
+         connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+    );
+    set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(header::X_FRAME_OPTIONS, "DENY");
+    set(header::REFERRER_POLICY, "no-referrer");
+    set(HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
+    set(HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=()");
+    if !has_cache_control {
+        set(header::CACHE_CONTROL, "no-store");
+    }
+    if secure {
+        set(header::STRICT_TRANSPORT_SECURITY, "max-age=63072000; includeSubDomains");
+    }
+    response
+}

@@ -1,0 +1,163 @@
+//! Configuration: a TOML file (`--config`), overridden by `BLUELAMP_*` environment variables
+//! (`BLUELAMP_DATABASE_URL`, `BLUELAMP_SESSION__IDLE_MINUTES`, …). `bluelamp config example` prints
+//! [`EXAMPLE`], which documents every key.
+
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+pub const EXAMPLE: &str = include_str!("../../../docs/bluelamp.example.toml");
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// `sqlite:///var/lib/bluelamp/bluelamp.db` or `postgres://user:password@host/db`.
+    #[serde(serialize_with = "redacted")]
+    pub database_url: Option<SecretString>,
+    pub listen: String,
+    pub environment: Environment,
+    pub force_name: String,
+    pub assets_dir: PathBuf,
+    pub secure_cookies: bool,
+    pub trusted_origins: Vec<String>,
+    pub log_format: LogFormat,
+    pub session: SessionConfig,
+    pub sign_in: SignInConfig,
+    pub database: DatabaseConfig,
+}
+
+fn redacted<S: serde::Serializer>(value: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(_) => s.serialize_some("[redacted]"),
+        None => s.serialize_none(),
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    Production,
+    Demo,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionConfig {
+    pub idle_minutes: i64,
+    pub absolute_hours: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignInConfig {
+    pub lockout_threshold: i32,
+    pub lockout_minutes: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    pub max_connections: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database_url: None,
+            listen: "127.0.0.1:8080".into(),
+            environment: Environment::Production,
+            force_name: "Demo Constabulary".into(),
+            assets_dir: PathBuf::from("web/dist"),
+            secure_cookies: true,
+            trusted_origins: Vec::new(),
+            log_format: LogFormat::Text,
+            session: SessionConfig { idle_minutes: 30, absolute_hours: 12 },
+            sign_in: SignInConfig { lockout_threshold: 5, lockout_minutes: 15 },
+            database: DatabaseConfig { max_connections: 16 },
+        }
+    }
+}
+
+impl Config {
+    /// Defaults, then the file (which must exist if named), then the environment.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Config> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(path) = file {
+            anyhow::ensure!(path.exists(), "configuration file {} does not exist", path.display());
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        figment = figment.merge(Env::prefixed("BLUELAMP_").split("__").ignore(&["demo_password", "test_pg_url"]));
+        let config: Config = figment.extract().map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    pub fn validate(&self) -> anyhow::Result<()> {
+        anyhow::ensure!((1..=480).contains(&self.session.idle_minutes), "session.idle_minutes must be 1 to 480");
+        anyhow::ensure!((1..=24).contains(&self.session.absolute_hours), "session.absolute_hours must be 1 to 24");
+        anyhow::ensure!(
+            (1..=20).contains(&self.sign_in.lockout_threshold),
+            "sign_in.lockout_threshold must be 1 to 20"
+        );
+        anyhow::ensure!(
+            (1..=1440).contains(&self.sign_in.lockout_minutes),
+            "sign_in.lockout_minutes must be 1 to 1440"
+        );
+        anyhow::ensure!(
+            (1..=500).contains(&self.database.max_connections),
+            "database.max_connections must be 1 to 500"
+        );
+        Ok(())
+    }
+
+    pub fn database_url(&self) -> anyhow::Result<String> {
+        self.database_url.as_ref().map(|s| s.expose_secret().to_string()).ok_or_else(|| {
+            anyhow::anyhow!("no database: set database_url in the configuration file or BLUELAMP_DATABASE_URL")
+        })
+    }
+
+    pub fn settings(&self) -> bluelamp_core::Settings {
+        bluelamp_core::Settings {
+            session: bluelamp_core::session::SessionPolicy {
+                idle: chrono::Duration::minutes(self.session.idle_minutes),
+                absolute: chrono::Duration::hours(self.session.absolute_hours),
+            },
+            lockout_threshold: self.sign_in.lockout_threshold,
+            lockout_duration: chrono::Duration::minutes(self.sign_in.lockout_minutes),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_parses_and_matches_the_defaults() {
+        let parsed: Config = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::string(EXAMPLE))
+            .extract()
+            .expect("example parses");
+        parsed.validate().expect("example is valid");
+        assert_eq!(parsed.session.idle_minutes, 30);
+        assert_eq!(parsed.sign_in.lockout_threshold, 5);
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let config =
+            Config { database_url: Some(SecretString::from("postgres://u:hunter2@db/x")), ..Config::default() };
+        assert!(!format!("{config:?}").contains("hunter2"));
+        assert!(!serde_json::to_string(&config).expect("json").contains("hunter2"));
+    }
+}
