@@ -30,8 +30,11 @@ const LAST: &[&str] = &[
     "Morgan", "Nowak", "O'Brien", "Patel", "Quinn", "Roberts", "Shah", "Taylor", "Walsh", "Young",
 ];
 
+/// Role, rank, name, PIP level, specialisms, team, station.
+type RoleAccount = (Role, Rank, &'static str, PipLevel, Vec<Specialism>, &'static str, &'static str);
+
 /// The twelve accounts that can sign in: user name = role name.
-fn role_accounts() -> Vec<(Role, Rank, &'static str, PipLevel, Vec<Specialism>, &'static str, &'static str)> {
+fn role_accounts() -> Vec<RoleAccount> {
     use PipLevel::*;
     use Specialism::*;
     vec![
