@@ -60,6 +60,8 @@ pub async fn sign_in_form(
         username: String::new(),
         next: safe_next(&q.next),
         idle_minutes: state.core.settings.session.idle.num_minutes(),
+        username_error: None,
+        password_error: None,
     })
 }
 
@@ -80,6 +82,33 @@ pub async fn sign_in(
 ) -> PageResult {
     let form = form.0;
     auth::check_sign_in_rate(&state, &ctx)?;
+    let sign_in_page = |status, errors: Vec<FieldError>| {
+        let mut shell = Shell::bare("Sign in");
+        let username_error = error_for(&errors, "username");
+        let password_error = error_for(&errors, "password");
+        shell.errors = errors;
+        render(
+            status,
+            &SignInPage {
+                shell,
+                username: form.username.chars().take(64).collect(),
+                next: safe_next(&form.next),
+                idle_minutes: state.core.settings.session.idle.num_minutes(),
+                username_error,
+                password_error,
+            },
+        )
+    };
+    let mut missing = Vec::new();
+    if form.username.trim().is_empty() {
+        missing.push(FieldError::new("username", "Enter your user name"));
+    }
+    if form.password.is_empty() {
+        missing.push(FieldError::new("password", "Enter your password"));
+    }
+    if !missing.is_empty() {
+        return Ok(sign_in_page(StatusCode::UNPROCESSABLE_ENTITY, missing));
+    }
     match state.core.sign_in(&form.username, &form.password, &ctx).await {
         Ok(signed_in) => {
             let mut response = Redirect::to(&safe_next(&form.next)).into_response();
@@ -88,19 +117,10 @@ pub async fn sign_in(
                 .insert(header::SET_COOKIE, auth::set_cookie(&signed_in.token, state.config.secure_cookies));
             Ok(response)
         }
-        Err(Error::Unauthenticated) => {
-            let mut shell = Shell::bare("Sign in");
-            shell.errors = vec![FieldError::new("username", "The user name or password is not right")];
-            Ok(render(
-                StatusCode::UNAUTHORIZED,
-                &SignInPage {
-                    shell,
-                    username: form.username.chars().take(64).collect(),
-                    next: safe_next(&form.next),
-                    idle_minutes: state.core.settings.session.idle.num_minutes(),
-                },
-            ))
-        }
+        Err(Error::Unauthenticated) => Ok(sign_in_page(
+            StatusCode::UNAUTHORIZED,
+            vec![FieldError::new("username", "The user name or password is not right")],
+        )),
         Err(e) => Err(e.into()),
     }
 }

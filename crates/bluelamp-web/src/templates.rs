@@ -34,6 +34,8 @@ pub struct SignInPage {
     pub username: String,
     pub next: String,
     pub idle_minutes: i64,
+    pub username_error: Option<String>,
+    pub password_error: Option<String>,
 }
 
 pub struct Queue {

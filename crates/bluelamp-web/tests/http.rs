@@ -1,0 +1,528 @@
+//! The HTTP contract, on both databases: every route × every role answers as its policy says,
+//! refusals are audited, bad input gets a clear 4xx, sessions end as specified, and headers and CSRF
+//! protection are on every response.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use bluelamp_core::Core;
+use bluelamp_core::access::Role;
+use bluelamp_core::audit::{AuditQuery, RequestContext};
+use bluelamp_core::core::By;
+use bluelamp_core::restriction::RecordRef;
+use bluelamp_core::user::User;
+use bluelamp_testkit::{ManualClock, PASSWORD, TestBackend, add_user};
+use bluelamp_web::{AppState, Policy, WebConfig, router, routes};
+use chrono::Duration;
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+struct TestApp<B: TestBackend> {
+    backend: B,
+    core: Core,
+    clock: Arc<ManualClock>,
+    router: Router,
+    users: HashMap<Role, User>,
+    covert: User,
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
+}
+
+impl Reply {
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    fn location(&self) -> String {
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
+    }
+}
+
+impl<B: TestBackend> TestApp<B> {
+    async fn new() -> Self {
+        Self::with_config(WebConfig::default()).await
+    }
+
+    async fn with_config(config: WebConfig) -> Self {
+        let backend = B::new().await;
+        let clock = ManualClock::standard();
+        let core = bluelamp_testkit::core(backend.store(), clock.clone());
+        let mut users = HashMap::new();
+        for role in Role::ALL {
+            users.insert(*role, add_user(&core, role.as_str(), &[role.as_str()]).await);
+        }
+        let covert = add_user(&core, "dc.covert", &["investigator"]).await;
+        core.restrict_record(
+            By::System("test"),
+            &RecordRef::new("officer", covert.id),
+            "Covert role, need to know",
+            &["supervisor".to_string()],
+            &RequestContext::default(),
+        )
+        .await
+        .expect("restrict");
+        add_user(&core, "target.user", &["analyst"]).await;
+        let router = router(AppState::new(core.clone(), config));
+        TestApp { backend, core, clock, router, users, covert }
+    }
+
+    async fn session(&self, username: &str) -> String {
+        self.core.sign_in(username, PASSWORD, &RequestContext::default()).await.expect("sign in").token
+    }
+
+    async fn send(&self, request: Request<Body>) -> Reply {
+        let response = self.router.clone().oneshot(request).await.expect("infallible");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        Reply { status, headers, body: String::from_utf8_lossy(&bytes).to_string() }
+    }
+
+    async fn get(&self, path: &str, cookie: Option<&str>) -> Reply {
+        let mut builder = Request::builder().method(Method::GET).uri(path);
+        if let Some(token) = cookie {
+            builder = builder.header(header::COOKIE, format!("bluelamp_session={token}"));
+        }
+        self.send(builder.body(Body::empty()).expect("request")).await
+    }
+
+    async fn post(&self, path: &str, cookie: Option<&str>, content_type: &str, body: impl Into<Body>) -> Reply {
+        let mut builder = Request::builder().method(Method::POST).uri(path).header(header::CONTENT_TYPE, content_type);
+        if let Some(token) = cookie {
+            builder = builder.header(header::COOKIE, format!("bluelamp_session={token}"));
+        }
+        self.send(builder.body(body.into()).expect("request")).await
+    }
+
+    async fn refusals(&self) -> usize {
+        self.backend
+            .store()
+            .search_audit(&AuditQuery { action: Some("access.refused".into()), limit: 200, ..Default::default() })
+            .await
+            .expect("search")
+            .len()
+    }
+}
+
+/// The concrete path for a route pattern.
+fn concrete(path: &str, id: &str) -> String {
+    path.replace("{id}", id).replace("{username}", "target.user")
+}
+
+async fn call<B: TestBackend>(app: &TestApp<B>, method: &Method, path: &str, cookie: Option<&str>) -> Reply {
+    if *method == Method::GET {
+        app.get(path, cookie).await
+    } else if path.starts_with("/api/") {
+        app.post(path, cookie, "application/json", "{}").await
+    } else {
+        app.post(path, cookie, "application/x-www-form-urlencoded", "").await
+    }
+}
+
+/// Every route × every role (and anonymous, and a disabled account) gets exactly the answer its
+/// policy gives: the route list is the router's own.
+async fn every_route_answers_every_role_as_its_policy_says<B: TestBackend>() {
+    let app = TestApp::<B>::new().await;
+    let table = routes();
+    assert!(table.len() >= 25);
+    let id = app.users[&Role::Investigator].id.to_string();
+    for role in Role::ALL {
+        let token = app.session(role.as_str()).await;
+        let principal = bluelamp_core::core::principal_of(&app.users[role]);
+        // Sign-out last, since it ends the session.
+        let mut ordered: Vec<_> = table.iter().filter(|r| r.path != "/sign-out").collect();
+        ordered.extend(table.iter().filter(|r| r.path == "/sign-out"));
+        for route in ordered {
+            let path = concrete(route.path, &id);
+            let before = app.refusals().await;
+            let reply = call(&app, &route.method, &path, Some(&token)).await;
+            let allowed = route.policy.allows(Some(&principal));
+            if allowed {
+                assert!(
+                    !matches!(reply.status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
+                        && !reply.status.is_server_error(),
+                    "{role} {} {path}: allowed but got {} {}",
+                    route.method,
+                    reply.status,
+                    reply.body
+                );
+            } else {
+                assert_eq!(reply.status, StatusCode::FORBIDDEN, "{role} {} {path}: must be refused", route.method);
+                assert_eq!(app.refusals().await, before + 1, "{role} {} {path}: refusal audited", route.method);
+                assert!(!reply.body.contains("Test "), "no record data in a refusal");
+            }
+        }
+    }
+    // Anonymous: API routes 401 (JSON), pages go to sign-in, public routes answer.
+    for route in &table {
+        let path = concrete(route.path, &id);
+        let reply = call(&app, &route.method, &path, None).await;
+        match route.policy {
+            Policy::Public => assert!(
+                !matches!(reply.status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN),
+                "anonymous {} {path}: {}",
+                route.method,
+                reply.status
+            ),
+            _ if path.starts_with("/api/") => {
+                assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "anonymous {} {path}", route.method);
+                assert_eq!(reply.json()["error"], "unauthenticated");
+            }
+            _ => {
+                assert_eq!(reply.status, StatusCode::SEE_OTHER, "anonymous {} {path}", route.method);
+                assert!(reply.location().starts_with("/sign-in?next="), "anonymous {path}: {}", reply.location());
+            }
+        }
+    }
+    // A disabled account's session is dead everywhere.
+    let token = app.session("analyst").await;
+    app.core.set_user_disabled(By::System("test"), "analyst", true, &RequestContext::default()).await.expect("disable");
+    for route in table.iter().filter(|r| r.policy != Policy::Public) {
+        let path = concrete(route.path, &id);
+        let reply = call(&app, &route.method, &path, Some(&token)).await;
+        assert!(
+            matches!(reply.status, StatusCode::UNAUTHORIZED | StatusCode::SEE_OTHER),
+            "disabled {} {path}: {}",
+            route.method,
+            reply.status
+        );
+    }
+}
+
+/// Each role lands on its own home page and not another's.
+async fn each_role_sees_its_own_home<B: TestBackend>() {
+    let app = TestApp::<B>::new().await;
+    for role in Role::ALL {
+        let token = app.session(role.as_str()).await;
+        let reply = app.get("/", Some(&token)).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert!(reply.body.contains(&format!("data-role=\"{}\"", role.as_str())), "{role}");
+        for other in Role::ALL.iter().filter(|r| *r != role) {
+            assert!(!reply.body.contains(&format!("id=\"role-{}\"", other.as_str())), "{role} sees {other}'s queues");
+        }
+    }
+}
+
+/// Restricted records show only that they exist until a reason is given; the reason is audited.
+async fn restricted_records_stay_sealed_over_http<B: TestBackend>() {
+    let app = TestApp::<B>::new().await;
+    let investigator = app.session("investigator").await;
+    let path = format!("/api/v1/officers/{}", app.covert.id);
+    let sealed = app.get(&path, Some(&investigator)).await;
+    assert_eq!(sealed.status, StatusCode::OK);
+    assert_eq!(sealed.json()["sealed"], true);
+    assert!(!sealed.body.contains("dc.covert") && !sealed.body.contains("Test dc.covert"));
+    let page = app.get(&format!("/officers/{}", app.covert.id), Some(&investigator)).await;
+    assert!(page.body.contains("Restricted record") && !page.body.contains("Test dc.covert"));
+    let list = app.get("/officers", Some(&investigator)).await;
+    assert!(!list.body.contains("Test dc.covert"), "the directory hides the name");
+
+    let short = app.post(&format!("{path}/open"), Some(&investigator), "application/json", r#"{"reason":"x"}"#).await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(short.json()["fields"][0]["field"], "reason");
+    let opened = app
+        .post(
+            &format!("{path}/open"),
+            Some(&investigator),
+            "application/json",
+            r#"{"reason":"Enquiry 44/123 duty check"}"#,
+        )
+        .await;
+    assert_eq!(opened.status, StatusCode::OK);
+    assert_eq!(opened.json()["details"]["username"], "dc.covert");
+    let events = app
+        .backend
+        .store()
+        .search_audit(&AuditQuery { action: Some("officer.open_restricted".into()), limit: 5, ..Default::default() })
+        .await
+        .expect("search");
+    assert_eq!(events[0].event.justification.as_deref(), Some("Enquiry 44/123 duty check"));
+    let supervisor = app.session("supervisor").await;
+    assert_eq!(app.get(&path, Some(&supervisor)).await.json()["details"]["username"], "dc.covert");
+}
+
+/// If the audit event cannot be written, the request fails and no record data leaves the server.
+async fn no_audit_no_data<B: TestBackend>() {
+    let app = TestApp::<B>::new().await;
+    let token = app.session("investigator").await;
+    let target = &app.users[&Role::Analyst];
+    app.backend.break_audit_inserts().await;
+    for path in
+        [format!("/api/v1/officers/{}", target.id), "/api/v1/officers".into(), format!("/officers/{}", target.id)]
+    {
+        let reply = app.get(&path, Some(&token)).await;
+        assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR, "{path}");
+        assert!(
+            !reply.body.contains(&target.display_name) && !reply.body.contains("target.user"),
+            "{path}: {}",
+            reply.body
+        );
+    }
+}
+
+/// Bad input gets a 4xx naming the problem; nothing is saved; nothing panics.
+async fn bad_input_gets_clear_errors<B: TestBackend>() {
+    let app = TestApp::<B>::new().await;
+    let admin = app.session("admin").await;
+    let users_before = app.backend.store().count_users().await.expect("count");
+
+    let malformed = app.post("/api/v1/users", Some(&admin), "application/json", "{not json").await;
+    assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
+    assert_eq!(malformed.json()["error"], "bad_request");
+    let wrong_type = app.post("/api/v1/users", Some(&admin), "text/plain", "hello").await;
+    assert_eq!(wrong_type.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(wrong_type.json()["error"], "unsupported_media_type");
+    let huge = format!(r#"{{"username":"{}"}}"#, "a".repeat(bluelamp_web::MAX_BODY_BYTES + 10));
+    let too_big = app.post("/api/v1/users", Some(&admin), "application/json", huge).await;
+    assert_eq!(too_big.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(too_big.json()["error"], "payload_too_large");
+
+    let invalid = app
+        .post(
+            "/api/v1/users",
+            Some(&admin),
+            "application/json",
+            r#"{"username":"Bad Name","display_name":"","collar_number":"1","rank":"general","roles":["wizard"],"password":"password"}"#,
+        )
+        .await;
+    assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let body = invalid.json();
+    assert_eq!(body["error"], "invalid");
+    let fields: Vec<&str> =
+        body["fields"].as_array().expect("fields").iter().filter_map(|f| f["field"].as_str()).collect();
+    for field in ["username", "display_name", "rank", "roles", "password"] {
+        assert!(fields.contains(&field), "{field} missing from {fields:?}");
+    }
+    assert!(body["fields"].as_array().expect("fields").iter().all(|f| !f["rule"].as_str().unwrap_or("").is_empty()));
+
+    let page = app
+        .post("/admin/users", Some(&admin), "application/x-www-form-urlencoded", "username=&role=admin&rank=staff")
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("govuk-error-summary") && page.body.contains("Error: "));
+    assert_eq!(app.backend.store().count_users().await.expect("count"), users_before, "nothing half-saved");
+
+    let audit = app.session("auditor").await;
+    let bad_date = app.get("/api/v1/audit?from=26/11/2026", Some(&audit)).await;
+    assert_eq!(bad_date.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad_date.json()["fields"][0]["field"], "from");
+    let not_a_number = app.get("/api/v1/audit?limit=lots", Some(&audit)).await;
+    assert_eq!(not_a_number.status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.get("/api/v1/officers/not-a-uuid", Some(&audit)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/api/v1/nowhere", Some(&audit)).await.json()["error"], "not_found");
+    assert_eq!(app.get("/nowhere", Some(&audit)).await.status, StatusCode::NOT_FOUND);
+}
+
+/// Wrong password and unknown user get the same answer; the account locks after five failures.
+async fn sign_in_is_generic_and_locks<B: TestBackend>() {
+    let app = TestApp::<B>::new().await;
+    let form = |user: &str, password: &str| {
+        format!("username={user}&password={}&next=%2Fofficers", password.replace(' ', "+"))
+    };
+    let unknown =
+        app.post("/sign-in", None, "application/x-www-form-urlencoded", form("nobody", "whatever it is")).await;
+    let wrong =
+        app.post("/sign-in", None, "application/x-www-form-urlencoded", form("analyst", "whatever it is")).await;
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    let message =
+        |body: &str| body.split("govuk-error-summary__list").nth(1).map(|s| s[..200.min(s.len())].to_string());
+    assert_eq!(message(&unknown.body), message(&wrong.body), "one generic message");
+    for _ in 0..4 {
+        app.post("/sign-in", None, "application/x-www-form-urlencoded", form("analyst", "whatever it is")).await;
+    }
+    let locked = app.post("/sign-in", None, "application/x-www-form-urlencoded", form("analyst", PASSWORD)).await;
+    assert_eq!(locked.status, StatusCode::UNAUTHORIZED, "locked after five failures");
+    app.clock.advance(Duration::minutes(16));
+    let ok = app.post("/sign-in", None, "application/x-www-form-urlencoded", form("analyst", PASSWORD)).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    assert_eq!(ok.location(), "/officers", "back to the page asked for");
+    let cookie = ok.headers.get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    for attribute in ["bluelamp_session=", "HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(cookie.contains(attribute), "{attribute} in {cookie}");
+    }
+    let evil = app
+        .post(
+            "/sign-in",
+            None,
+            "application/x-www-form-urlencoded",
+            "username=analyst&password=tangerine+lighthouse+oboe&next=//evil.example",
+        )
+        .await;
+    assert_eq!(evil.location(), "/", "never redirect off-site");
+}
+
+/// Idle sessions end; the sign-in page keeps the page that was asked for.
+async fn expired_sessions_return_to_sign_in<B: TestBackend>() {
+    let app = TestApp::<B>::new().await;
+    let token = app.session("investigator").await;
+    assert_eq!(app.get("/officers", Some(&token)).await.status, StatusCode::OK);
+    app.clock.advance(Duration::minutes(31));
+    let reply = app.get("/officers?page=2", Some(&token)).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    assert_eq!(reply.location(), "/sign-in?next=/officers%3Fpage%3D2&expired=1");
+    assert!(reply.headers.get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).unwrap_or("").contains("Max-Age=0"));
+    let sign_in = app.get(&reply.location(), None).await;
+    assert!(sign_in.body.contains("Your session has ended") && sign_in.body.contains("value=\"/officers?page=2\""));
+    let api = app.get("/api/v1/me", Some(&token)).await;
+    assert_eq!(api.status, StatusCode::UNAUTHORIZED);
+}
+
+/// Secure deployments get `__Host-` cookies and HSTS.
+async fn secure_cookies_behind_tls<B: TestBackend>() {
+    let app = TestApp::<B>::with_config(WebConfig { secure_cookies: true, ..WebConfig::default() }).await;
+    let ok = app
+        .post(
+            "/sign-in",
+            None,
+            "application/x-www-form-urlencoded",
+            "username=analyst&password=tangerine+lighthouse+oboe",
+        )
+        .await;
+    let cookie = ok.headers.get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    assert!(cookie.starts_with("__Host-bluelamp_session=") && cookie.contains("; Secure"), "{cookie}");
+    assert!(ok.headers.contains_key(header::STRICT_TRANSPORT_SECURITY));
+}
+
+/// Every response carries the security headers; every state-changing route refuses cross-site posts.
+async fn headers_and_csrf_everywhere<B: TestBackend>() {
+    let app = TestApp::<B>::new().await;
+    let token = app.session("admin").await;
+    let id = app.users[&Role::Admin].id.to_string();
+    for route in routes() {
+        let path = concrete(route.path, &id);
+        if route.method == Method::GET {
+            let reply = app.get(&path, Some(&token)).await;
+            let csp = reply.headers.get(header::CONTENT_SECURITY_POLICY).and_then(|v| v.to_str().ok()).unwrap_or("");
+            assert!(
+                csp.contains("frame-ancestors 'none'")
+                    && !csp.contains("unsafe-inline")
+                    && !csp.contains("unsafe-eval"),
+                "{path}"
+            );
+            assert_eq!(
+                reply.headers.get(header::X_CONTENT_TYPE_OPTIONS).map(|v| v.as_bytes()),
+                Some(&b"nosniff"[..]),
+                "{path}"
+            );
+            assert!(reply.headers.contains_key(header::REFERRER_POLICY), "{path}");
+            assert!(reply.headers.contains_key("x-request-id"), "{path}");
+        } else {
+            for (name, value) in [("sec-fetch-site", "cross-site"), ("origin", "https://evil.example")] {
+                let request = Request::builder()
+                    .method(route.method.clone())
+                    .uri(&path)
+                    .header(header::HOST, "bluelamp.local")
+                    .header(header::COOKIE, format!("bluelamp_session={token}"))
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .header(name, value)
+                    .body(Body::from("username=admin&password=x"))
+                    .expect("request");
+                assert_eq!(app.send(request).await.status, StatusCode::FORBIDDEN, "cross-site {name} {path}");
+            }
+        }
+    }
+}
+
+/// Bearer tokens authenticate API calls until revoked; bad tokens are refused and audited.
+async fn bearer_tokens_work_until_revoked<B: TestBackend>() {
+    let app = TestApp::<B>::new().await;
+    let (token, secret) = app
+        .core
+        .create_api_token(By::System("test"), "auditor", "siem export", 30, &RequestContext::default())
+        .await
+        .expect("token");
+    let bearer = |s: &str| {
+        Request::builder()
+            .uri("/api/v1/me")
+            .header(header::AUTHORIZATION, format!("Bearer {s}"))
+            .body(Body::empty())
+            .expect("request")
+    };
+    let me = app.send(bearer(&secret)).await;
+    assert_eq!(me.status, StatusCode::OK);
+    assert_eq!(me.json()["username"], "auditor");
+    assert!(me.json()["permissions"].as_array().expect("list").iter().any(|p| p == "audit.read"));
+    let before = app.refusals().await;
+    assert_eq!(app.send(bearer("blt_forged")).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.refusals().await, before + 1);
+    app.core.revoke_api_token(By::System("test"), token.id, &RequestContext::default()).await.expect("revoke");
+    let revoked = app.send(bearer(&secret)).await;
+    assert_eq!(revoked.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(revoked.headers.get(header::WWW_AUTHENTICATE).map(|v| v.as_bytes()), Some(&b"Bearer"[..]));
+}
+
+/// The OpenAPI document describes every API route, and the operational endpoints answer.
+async fn openapi_and_operations<B: TestBackend>() {
+    let app = TestApp::<B>::new().await;
+    let spec = app.get("/api/openapi.json", None).await.json();
+    assert!(spec["openapi"].as_str().unwrap_or("").starts_with("3.1"));
+    for route in routes().iter().filter(|r| r.path.starts_with("/api/v1/")) {
+        let method = route.method.as_str().to_lowercase();
+        assert!(
+            spec["paths"][route.path][&method].is_object(),
+            "{} {} is not in the OpenAPI document",
+            route.method,
+            route.path
+        );
+    }
+    assert_eq!(app.get("/healthz", None).await.body, "ok");
+    assert_eq!(app.get("/readyz", None).await.status, StatusCode::OK);
+    assert_eq!(app.get("/metrics", None).await.status, StatusCode::OK);
+}
+
+/// Auditors search the trail by user and see their own search recorded.
+async fn auditors_search_the_trail<B: TestBackend>() {
+    let app = TestApp::<B>::new().await;
+    let investigator = app.session("investigator").await;
+    app.get(&format!("/officers/{}", app.users[&Role::Analyst].id), Some(&investigator)).await;
+    let auditor = app.session("auditor").await;
+    let page = app.get("/api/v1/audit?actor=investigator&limit=10", Some(&auditor)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let actions: Vec<String> = page.json()["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| e["action"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert!(
+        actions.contains(&"officer.view".to_string()) && actions.contains(&"auth.sign_in".to_string()),
+        "{actions:?}"
+    );
+    let html = app.get("/audit?actor=investigator", Some(&auditor)).await;
+    assert!(html.body.contains("officer.view"));
+    let mine = app.get("/api/v1/audit?actor=auditor&action=audit.search", Some(&auditor)).await;
+    assert!(mine.json()["events"].as_array().expect("events").len() >= 2, "searches are audited");
+    let verify = app.get("/api/v1/audit/verify", Some(&auditor)).await;
+    assert_eq!(verify.json()["ok"], true);
+}
+
+macro_rules! http_tests {
+    ($module:ident, $backend:ty) => {
+        mod $module {
+            http_tests!(@each $backend; every_route_answers_every_role_as_its_policy_says, each_role_sees_its_own_home,
+                restricted_records_stay_sealed_over_http, no_audit_no_data, bad_input_gets_clear_errors,
+                sign_in_is_generic_and_locks, expired_sessions_return_to_sign_in, secure_cookies_behind_tls,
+                headers_and_csrf_everywhere, bearer_tokens_work_until_revoked, openapi_and_operations,
+                auditors_search_the_trail);
+        }
+    };
+    (@each $backend:ty; $($name:ident),*) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                super::$name::<$backend>().await;
+            }
+        )*
+    };
+}
+
+http_tests!(sqlite, bluelamp_testkit::SqliteBackend);
+http_tests!(postgres, bluelamp_testkit::PostgresBackend);
