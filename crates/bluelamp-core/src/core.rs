@@ -126,12 +126,12 @@ impl Core {
                 .after(&serde_json::json!({ "reason": reason }))
         };
         let Some(mut user) = self.store.find_user_by_username(&username).await? else {
-            password::verify_password(password, password::dummy_hash());
+            password::verify_password_blocking(password, None).await;
             self.store.append_audit(&refuse("unknown user", None)).await?;
             return Err(Error::Unauthenticated);
         };
         if user.is_disabled || user.is_locked(now) || user.password_hash.is_none() {
-            password::verify_password(password, password::dummy_hash());
+            password::verify_password_blocking(password, None).await;
             let reason = if user.is_disabled {
                 "account disabled"
             } else if user.password_hash.is_none() {
@@ -142,8 +142,7 @@ impl Core {
             self.store.append_audit(&refuse(reason, Some(&user)).record("user", user.id)).await?;
             return Err(Error::Unauthenticated);
         }
-        let hash = user.password_hash.clone().unwrap_or_default();
-        if !password::verify_password(password, &hash) {
+        if !password::verify_password_blocking(password, user.password_hash.as_deref()).await {
             user.failed_sign_ins += 1;
             let mut reason = "wrong password".to_string();
             if user.failed_sign_ins >= self.settings.lockout_threshold {
@@ -266,7 +265,7 @@ impl Core {
         }
         let profile = new.validate().map_err(Error::Invalid)?;
         let hash = match password {
-            Some(p) => Some(password::hash_password(p).map_err(Error::Storage)?),
+            Some(p) => Some(password::hash_password_blocking(p).await.map_err(Error::Storage)?),
             None => None,
         };
         let user = User::new(Uuid::now_v7(), profile, hash, self.now());
@@ -366,7 +365,7 @@ impl Core {
         if !errors.is_empty() {
             return Err(Error::Invalid(errors));
         }
-        let hash = password::hash_password(new_password).map_err(Error::Storage)?;
+        let hash = password::hash_password_blocking(new_password).await.map_err(Error::Storage)?;
         self.change_user(by, username, "user.reset_password", true, ctx, |user| {
             user.password_hash = Some(hash);
             user.failed_sign_ins = 0;

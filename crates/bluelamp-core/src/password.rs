@@ -74,6 +74,24 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
     }
 }
 
+/// [`hash_password`] off the async worker threads: Argon2id is deliberately slow (tens of
+/// milliseconds of CPU), and running it inline would stall every other request on that worker.
+pub async fn hash_password_blocking(password: &str) -> Result<String, String> {
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| format!("hashing task failed: {e}"))?
+}
+
+/// [`verify_password`] off the async worker threads (see [`hash_password_blocking`]).
+pub async fn verify_password_blocking(password: &str, phc: Option<&str>) -> bool {
+    let password = password.to_string();
+    let phc = phc.map(str::to_string);
+    tokio::task::spawn_blocking(move || verify_password(&password, phc.as_deref().unwrap_or_else(|| dummy_hash())))
+        .await
+        .unwrap_or(false)
+}
+
 /// A hash of a random password, verified against when the user name is unknown so that an unknown
 /// user and a wrong password take the same time.
 pub fn dummy_hash() -> &'static str {

@@ -202,9 +202,6 @@ fn failure(api: bool, failure: Failure) -> Response {
     if api { ApiError(failure).into_response() } else { PageError(failure).into_response() }
 }
 
-/// Sign-in attempts per client address per minute before 429 (the per-account lockout is separate).
-pub const SIGN_IN_PER_MINUTE: u32 = 20;
-
 pub fn check_sign_in_rate(state: &AppState, ctx: &RequestContext) -> std::result::Result<(), Failure> {
     let key = ctx.ip.clone().unwrap_or_else(|| "unknown".into());
     state.sign_in_limiter.check_key(&key).map_err(|_| Failure::TooManyRequests)

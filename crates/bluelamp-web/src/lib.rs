@@ -45,6 +45,9 @@ pub struct WebConfig {
     pub force_name: String,
     /// Origins allowed to post forms besides the server's own (a reverse proxy's public name).
     pub trusted_origins: Vec<String>,
+    /// Sign-in attempts allowed per client address per minute before 429 (the per-account lockout is
+    /// separate).
+    pub sign_in_per_minute: u32,
 }
 
 impl Default for WebConfig {
@@ -54,6 +57,7 @@ impl Default for WebConfig {
             assets_dir: PathBuf::from("web/dist"),
             force_name: "Demo Constabulary".into(),
             trusted_origins: Vec::new(),
+            sign_in_per_minute: 20,
         }
     }
 }
@@ -67,7 +71,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(core: Core, config: WebConfig) -> Self {
-        let quota = Quota::per_minute(NonZeroU32::new(auth::SIGN_IN_PER_MINUTE).unwrap_or(NonZeroU32::MIN));
+        let quota = Quota::per_minute(NonZeroU32::new(config.sign_in_per_minute).unwrap_or(NonZeroU32::MIN));
         AppState { core, config: Arc::new(config), sign_in_limiter: Arc::new(RateLimiter::keyed(quota)) }
     }
 }

@@ -62,6 +62,7 @@ pub struct SessionConfig {
 pub struct SignInConfig {
     pub lockout_threshold: i32,
     pub lockout_minutes: i64,
+    pub per_address_per_minute: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -82,7 +83,7 @@ impl Default for Config {
             trusted_origins: Vec::new(),
             log_format: LogFormat::Text,
             session: SessionConfig { idle_minutes: 30, absolute_hours: 12 },
-            sign_in: SignInConfig { lockout_threshold: 5, lockout_minutes: 15 },
+            sign_in: SignInConfig { lockout_threshold: 5, lockout_minutes: 15, per_address_per_minute: 20 },
             database: DatabaseConfig { max_connections: 16 },
         }
     }

@@ -513,6 +513,7 @@ async fn serve(core: Core, config: Config, listener: tokio::net::TcpListener) ->
         assets_dir: config.assets_dir.clone(),
         force_name: config.force_name.clone(),
         trusted_origins: config.trusted_origins.clone(),
+        sign_in_per_minute: config.sign_in.per_address_per_minute,
     };
     let app = bluelamp_web::router(bluelamp_web::AppState::new(core, web));
     bluelamp_web::serve(listener, app, shutdown_signal()).await?;
