@@ -227,7 +227,11 @@ pub async fn officers(State(state): State<AppState>, CurrentUser(user): CurrentU
                 team: u.team,
                 station: u.station,
                 division: u.division,
-                pip_level: u.pip_level.as_str().to_uppercase(),
+                pip_level: if u.pip_level == PipLevel::None {
+                    "—".into()
+                } else {
+                    u.pip_level.as_str().to_uppercase()
+                },
             },
             DirectoryEntry::Sealed(id) => OfficerRow {
                 id: id.to_string(),
