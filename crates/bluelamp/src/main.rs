@@ -174,6 +174,19 @@ enum TokenCommand {
         #[arg(long, default_value = "")]
         label: String,
     },
+    /// List a user's tokens (never the secrets).
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        user: String,
+    },
+    /// Revoke a token by its id (from `token list`); it stops working at once.
+    Revoke {
+        #[command(flatten)]
+        db: DbArgs,
+        id: uuid::Uuid,
+    },
 }
 
 #[derive(Subcommand)]
@@ -381,6 +394,32 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 bluelamp_core::time::london(token.expires_at)
             );
             println!("{secret}");
+        }
+        Command::Token { command: TokenCommand::List { db, user } } => {
+            let core = admin_core(&db).await?;
+            let owner = core.get_user_by_username(&user).await.map_err(explain)?;
+            let now = core.now();
+            for token in core.store.list_api_tokens(owner.id).await? {
+                let state = if token.revoked_at.is_some() {
+                    "revoked"
+                } else if token.expires_at <= now {
+                    "expired"
+                } else {
+                    "active"
+                };
+                println!(
+                    "{}  {:<8} expires {}  {}",
+                    token.id,
+                    state,
+                    bluelamp_core::time::london(token.expires_at),
+                    token.label
+                );
+            }
+        }
+        Command::Token { command: TokenCommand::Revoke { db, id } } => {
+            let core = admin_core(&db).await?;
+            core.revoke_api_token(by, id, &ctx).await.map_err(explain)?;
+            println!("revoked token {id}");
         }
         Command::Audit { command: AuditCommand::Verify { db } } => {
             let core = admin_core(&db).await?;

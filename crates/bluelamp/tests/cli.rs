@@ -65,6 +65,12 @@ async fn admin_commands_work<B: TestBackend>() {
     assert!(token.status.success(), "{}", text(&token));
     assert!(String::from_utf8_lossy(&token.stdout).trim().starts_with("blt_"));
     assert!(!bluelamp(&url, &["token", "create", "--user", "pc.cli", "--expires-days", "0"]).status.success());
+    let tokens = text(&bluelamp(&url, &["token", "list", "--user", "pc.cli"]));
+    assert!(tokens.contains("active") && !tokens.contains("blt_"), "{tokens}");
+    let id = tokens.split_whitespace().next().unwrap_or("").to_string();
+    assert!(bluelamp(&url, &["token", "revoke", &id]).status.success());
+    assert!(text(&bluelamp(&url, &["token", "list", "--user", "pc.cli"])).contains("revoked"));
+    assert!(!bluelamp(&url, &["token", "revoke", &id]).status.success(), "revoking twice is an error");
 
     let verify = bluelamp(&url, &["audit", "verify"]);
     assert!(verify.status.success(), "{}", text(&verify));
