@@ -164,6 +164,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(csrf)
+        .layer(middleware::from_fn_with_state(state.clone(), audit_csrf_refusals))
         .layer(middleware::from_fn(move |req, next| security_headers(secure, req, next)))
         .layer(middleware::from_fn(track_metrics))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
@@ -235,6 +236,21 @@ async fn track_metrics(request: Request, next: Next) -> Response {
     let labels = [("method", method), ("route", route), ("status", response.status().as_u16().to_string())];
     metrics::counter!("bluelamp_http_requests_total", &labels).increment(1);
     metrics::histogram!("bluelamp_http_request_duration_seconds", &labels).record(started.elapsed().as_secs_f64());
+    response
+}
+
+/// Cross-site requests refused by the CSRF layer are refusals like any other: audited.
+async fn audit_csrf_refusals(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    let ctx = auth::request_context(&parts);
+    let what = format!("{} {}", parts.method, parts.uri.path());
+    let response = next.run(Request::from_parts(parts, body)).await;
+    if let Some(rejection) = response.extensions().get::<tower_http::csrf::ProtectionError>() {
+        let reason = format!("cross-site request refused ({:?})", rejection.kind());
+        if let Err(e) = state.core.record_refusal(None, &what, &reason, &ctx).await {
+            tracing::error!(error = %e, "could not audit a refused cross-site request");
+        }
+    }
     response
 }
 

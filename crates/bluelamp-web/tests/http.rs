@@ -425,7 +425,9 @@ async fn headers_and_csrf_everywhere<B: TestBackend>() {
                     .header(name, value)
                     .body(Body::from("username=admin&password=x"))
                     .expect("request");
+                let before = app.refusals().await;
                 assert_eq!(app.send(request).await.status, StatusCode::FORBIDDEN, "cross-site {name} {path}");
+                assert_eq!(app.refusals().await, before + 1, "cross-site {name} {path}: refusal audited");
             }
         }
     }
