@@ -22,17 +22,27 @@ use crate::store::{ApiToken, Store};
 use crate::user::{NewUser, User};
 
 /// Settings the use cases need, owned by the core (the binary fills them from configuration).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
     pub session: SessionPolicy,
     /// Consecutive failed sign-ins that lock an account (QUALITY.md S5: 5).
     pub lockout_threshold: i32,
     pub lockout_duration: Duration,
+    /// Attendance targets per grade (set locally by each force).
+    pub grade_targets: crate::incident::GradeTargets,
+    /// Incident reference format, e.g. `"{yyyy}{mm}{dd}-{seq:4}"` (see `incident::format_reference`).
+    pub incident_reference_format: String,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { session: SessionPolicy::default(), lockout_threshold: 5, lockout_duration: Duration::minutes(15) }
+        Settings {
+            session: SessionPolicy::default(),
+            lockout_threshold: 5,
+            lockout_duration: Duration::minutes(15),
+            grade_targets: crate::incident::GradeTargets::default(),
+            incident_reference_format: "{yyyy}{mm}{dd}-{seq:4}".into(),
+        }
     }
 }
 
@@ -51,14 +61,14 @@ pub enum By<'a> {
 }
 
 impl By<'_> {
-    fn require(&self, permission: Permission) -> Result<()> {
+    pub(crate) fn require(&self, permission: Permission) -> Result<()> {
         match self {
             By::User(p) => p.require(permission),
             By::System(_) => Ok(()),
         }
     }
 
-    fn actor(&self) -> Actor {
+    pub(crate) fn actor(&self) -> Actor {
         match self {
             By::User(p) => Actor { id: Some(p.user_id), name: p.username.clone() },
             By::System(what) => Actor::system(what),
@@ -107,7 +117,13 @@ impl Core {
         self.clock.now()
     }
 
-    fn event(&self, by: &Actor, action: &str, category: AuditCategory, ctx: &RequestContext) -> NewAuditEvent {
+    pub(crate) fn event(
+        &self,
+        by: &Actor,
+        action: &str,
+        category: AuditCategory,
+        ctx: &RequestContext,
+    ) -> NewAuditEvent {
         NewAuditEvent::new(self.now(), by, action, category, ctx)
     }
 

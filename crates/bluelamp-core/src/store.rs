@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::Result;
 use crate::audit::{AuditEvent, AuditQuery, NewAuditEvent};
+use crate::incident::{GradeDecision, Incident, IncidentRecord, IncidentStatus, LogEntry, ThriveAssessment};
 use crate::restriction::{RecordRef, Restriction};
 use crate::session::Session;
 use crate::user::User;
@@ -44,6 +45,24 @@ impl SchemaStatus {
     pub fn pending(&self) -> Vec<i64> {
         self.known.iter().copied().filter(|v| !self.applied.contains(v)).collect()
     }
+}
+
+/// What an incident change adds besides the new row values. Every change writes at least one log entry.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IncidentChange {
+    Log(LogEntry),
+    Thrive(ThriveAssessment, LogEntry),
+    Grade(GradeDecision, LogEntry),
+    Close(LogEntry),
+}
+
+/// A list of incidents. Filters combine with AND; results are ordered by when attendance is due
+/// (ungraded first, then soonest due), then by when the call came in.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IncidentQuery {
+    pub status: Option<IncidentStatus>,
+    pub division: Option<String>,
+    pub limit: u32,
 }
 
 #[async_trait]
@@ -91,6 +110,24 @@ pub trait Store: Send + Sync + 'static {
         audit: &NewAuditEvent,
     ) -> Result<()>;
     async fn find_restriction(&self, record: &RecordRef) -> Result<Option<Restriction>>;
+
+    // Incidents.
+    /// The next number of a reference counter (one per local day for incidents). Numbers are never
+    /// reused; one taken for an incident that then fails to save leaves a gap.
+    async fn next_reference_number(&self, counter: &str) -> Result<i64>;
+    /// Stores a new incident and its first log entry.
+    async fn insert_incident(&self, incident: &Incident, first_log: &LogEntry, audit: &NewAuditEvent) -> Result<()>;
+    /// Writes the incident's new values and the change's rows, if and only if the stored version is
+    /// still `expected_version` (otherwise `Conflict`); the stored version becomes `incident.version`.
+    async fn update_incident(
+        &self,
+        incident: &Incident,
+        expected_version: i64,
+        change: &IncidentChange,
+        audit: &NewAuditEvent,
+    ) -> Result<()>;
+    async fn find_incident(&self, id: Uuid) -> Result<Option<IncidentRecord>>;
+    async fn list_incidents(&self, query: &IncidentQuery) -> Result<Vec<Incident>>;
 
     // Audit.
     /// Appends one event on its own (views, searches, sign-in failures, refusals).

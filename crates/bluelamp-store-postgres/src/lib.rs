@@ -8,15 +8,18 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use bluelamp_core::audit::{self, AuditEvent, AuditQuery, NewAuditEvent};
+use bluelamp_core::incident::{Incident, IncidentRecord, LogEntry};
 use bluelamp_core::restriction::{RecordRef, Restriction};
 use bluelamp_core::session::Session;
-use bluelamp_core::store::{ApiToken, SchemaStatus, Store};
+use bluelamp_core::store::{ApiToken, IncidentChange, IncidentQuery, SchemaStatus, Store};
 use bluelamp_core::user::User;
 use bluelamp_core::{Error, Result};
 use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::{PgConnection, PgPool, Row};
 use uuid::Uuid;
+
+mod incident;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -59,7 +62,7 @@ impl PostgresStore {
         Ok(found)
     }
 
-    async fn write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+    pub(crate) async fn write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>> {
         self.pool.begin().await.map_err(map_err)
     }
 }
@@ -76,11 +79,14 @@ pub fn map_err(e: sqlx::Error) -> Error {
     }
 }
 
-fn parse_enum<T: FromStr<Err = String>>(text: &str) -> Result<T> {
+pub(crate) fn parse_enum<T: FromStr<Err = String>>(text: &str) -> Result<T> {
     text.parse().map_err(Error::Storage)
 }
 
-fn get<'r, T: sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>>(row: &'r PgRow, col: &str) -> Result<T> {
+pub(crate) fn get<'r, T: sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>>(
+    row: &'r PgRow,
+    col: &str,
+) -> Result<T> {
     row.try_get(col).map_err(map_err)
 }
 
@@ -154,7 +160,7 @@ async fn write_user_sets(conn: &mut PgConnection, user: &User) -> Result<()> {
 }
 
 /// Appends an event to the chain inside the caller's transaction.
-async fn append(conn: &mut PgConnection, event: &NewAuditEvent) -> Result<AuditEvent> {
+pub(crate) async fn append(conn: &mut PgConnection, event: &NewAuditEvent) -> Result<AuditEvent> {
     let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE")
         .fetch_one(&mut *conn)
         .await
@@ -580,6 +586,32 @@ impl Store for PostgresStore {
             restricted_by: get(&row, "restricted_by")?,
             restricted_at: get(&row, "restricted_at")?,
         }))
+    }
+
+    async fn next_reference_number(&self, counter: &str) -> Result<i64> {
+        incident::next_reference_number(self, counter).await
+    }
+
+    async fn insert_incident(&self, incident: &Incident, first_log: &LogEntry, audit: &NewAuditEvent) -> Result<()> {
+        incident::insert_incident(self, incident, first_log, audit).await
+    }
+
+    async fn update_incident(
+        &self,
+        incident: &Incident,
+        expected_version: i64,
+        change: &IncidentChange,
+        audit: &NewAuditEvent,
+    ) -> Result<()> {
+        incident::update_incident(self, incident, expected_version, change, audit).await
+    }
+
+    async fn find_incident(&self, id: Uuid) -> Result<Option<IncidentRecord>> {
+        incident::find_incident(self, id).await
+    }
+
+    async fn list_incidents(&self, query: &IncidentQuery) -> Result<Vec<Incident>> {
+        incident::list_incidents(self, query).await
     }
 
     async fn append_audit(&self, event: &NewAuditEvent) -> Result<AuditEvent> {

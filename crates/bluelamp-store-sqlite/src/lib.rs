@@ -10,15 +10,18 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use bluelamp_core::audit::{self, AuditEvent, AuditQuery, NewAuditEvent};
+use bluelamp_core::incident::{Incident, IncidentRecord, LogEntry};
 use bluelamp_core::restriction::{RecordRef, Restriction};
 use bluelamp_core::session::Session;
-use bluelamp_core::store::{ApiToken, SchemaStatus, Store};
+use bluelamp_core::store::{ApiToken, IncidentChange, IncidentQuery, SchemaStatus, Store};
 use bluelamp_core::user::User;
 use bluelamp_core::{Error, Result};
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
 use sqlx::{Row, SqliteConnection, SqlitePool};
 use uuid::Uuid;
+
+mod incident;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -90,7 +93,7 @@ impl SqliteStore {
         Ok(())
     }
 
-    async fn write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+    pub(crate) async fn write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
         self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(map_err)
     }
 }
@@ -105,25 +108,28 @@ pub fn map_err(e: sqlx::Error) -> Error {
     }
 }
 
-fn ts(at: DateTime<Utc>) -> String {
+pub(crate) fn ts(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
-fn parse_ts(text: &str) -> Result<DateTime<Utc>> {
+pub(crate) fn parse_ts(text: &str) -> Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| Error::Storage(format!("bad timestamp '{text}': {e}")))
 }
 
-fn opt_ts(text: Option<String>) -> Result<Option<DateTime<Utc>>> {
+pub(crate) fn opt_ts(text: Option<String>) -> Result<Option<DateTime<Utc>>> {
     text.as_deref().map(parse_ts).transpose()
 }
 
-fn parse_enum<T: FromStr<Err = String>>(text: &str) -> Result<T> {
+pub(crate) fn parse_enum<T: FromStr<Err = String>>(text: &str) -> Result<T> {
     text.parse().map_err(Error::Storage)
 }
 
-fn get<'r, T: sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>>(row: &'r SqliteRow, col: &str) -> Result<T> {
+pub(crate) fn get<'r, T: sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>>(
+    row: &'r SqliteRow,
+    col: &str,
+) -> Result<T> {
     row.try_get(col).map_err(map_err)
 }
 
@@ -197,7 +203,7 @@ async fn write_user_sets(conn: &mut SqliteConnection, user: &User) -> Result<()>
 }
 
 /// Appends an event to the chain inside the caller's transaction.
-async fn append(conn: &mut SqliteConnection, event: &NewAuditEvent) -> Result<AuditEvent> {
+pub(crate) async fn append(conn: &mut SqliteConnection, event: &NewAuditEvent) -> Result<AuditEvent> {
     let head =
         sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *conn).await.map_err(map_err)?;
     let linked = audit::link(get(&head, "seq")?, &get::<String>(&head, "hash")?, event.clone());
@@ -622,6 +628,32 @@ impl Store for SqliteStore {
             restricted_by: get(&row, "restricted_by")?,
             restricted_at: parse_ts(&get::<String>(&row, "restricted_at")?)?,
         }))
+    }
+
+    async fn next_reference_number(&self, counter: &str) -> Result<i64> {
+        incident::next_reference_number(self, counter).await
+    }
+
+    async fn insert_incident(&self, incident: &Incident, first_log: &LogEntry, audit: &NewAuditEvent) -> Result<()> {
+        incident::insert_incident(self, incident, first_log, audit).await
+    }
+
+    async fn update_incident(
+        &self,
+        incident: &Incident,
+        expected_version: i64,
+        change: &IncidentChange,
+        audit: &NewAuditEvent,
+    ) -> Result<()> {
+        incident::update_incident(self, incident, expected_version, change, audit).await
+    }
+
+    async fn find_incident(&self, id: Uuid) -> Result<Option<IncidentRecord>> {
+        incident::find_incident(self, id).await
+    }
+
+    async fn list_incidents(&self, query: &IncidentQuery) -> Result<Vec<Incident>> {
+        incident::list_incidents(self, query).await
     }
 
     async fn append_audit(&self, event: &NewAuditEvent) -> Result<AuditEvent> {

@@ -454,7 +454,9 @@ macro_rules! contract_tests {
             audit_chain_verifies_and_is_append_only, audit_verify_catches_an_edit,
             audit_verify_catches_a_deletion, audit_verify_catches_a_deleted_tail,
             audit_verify_catches_a_reorder, audit_search_filters_and_pages,
-            concurrent_appends_keep_one_chain, schema_is_current);
+            concurrent_appends_keep_one_chain, schema_is_current, incidents_record_assess_grade_and_close,
+            incident_changes_are_optimistically_locked, incident_references_count_per_day,
+            incident_queue_is_ordered_by_urgency, incidents_are_not_saved_without_audit);
     };
     (@each $backend:ty; $($name:ident),*) => {
         $(
@@ -464,4 +466,213 @@ macro_rules! contract_tests {
             }
         )*
     };
+}
+
+// ---- Incidents ----------------------------------------------------------------------------------
+
+use bluelamp_core::incident::{Grade, IncidentStatus, LogKind, NewIncident, ThriveElement, ThriveInput};
+use bluelamp_core::store::IncidentQuery;
+
+fn domestic_999() -> NewIncident {
+    NewIncident {
+        channel: "999".into(),
+        received_at: None,
+        caller_name: "Mary Lane".into(),
+        caller_phone: "07700 900123".into(),
+        location_text: "14 Mill Road, Oakfield".into(),
+        latitude: Some(51.27),
+        longitude: Some(0.52),
+        is_rural: false,
+        division: "East".into(),
+        opening_category: "PSW-DOM".into(),
+        qualifiers: vec!["domestic-abuse".into(), "repeat".into()],
+        summary: "Caller says her partner is shouting and throwing things.".into(),
+    }
+}
+
+fn full_thrive(rating: &str) -> ThriveInput {
+    ThriveInput {
+        entries: ThriveElement::ALL
+            .iter()
+            .map(|e| (e.as_str().to_string(), rating.to_string(), format!("{} considered on the call", e.label())))
+            .collect(),
+    }
+}
+
+/// An incident goes from the call to closure: THRIVE, grade, regrade with a reason, NCRS-aware close;
+/// every step is logged and audited, and the history is kept.
+pub async fn incidents_record_assess_grade_and_close<B: TestBackend>() {
+    let backend = B::new().await;
+    let clock = ManualClock::standard();
+    let core = core(backend.store(), clock.clone());
+    let handler = bluelamp_core::core::principal_of(&add_user(&core, "ch.one", &["call-handler"]).await);
+    let analyst = bluelamp_core::core::principal_of(&add_user(&core, "an.one", &["analyst"]).await);
+
+    assert!(matches!(core.record_incident(&analyst, &domestic_999(), &ctx()).await, Err(Error::Forbidden(_))));
+    let incident = core.record_incident(&handler, &domestic_999(), &ctx()).await.expect("record");
+    assert_eq!(incident.reference, "20261126-0001");
+    assert_eq!(incident.status, IncidentStatus::Open);
+
+    match core.grade_incident(&handler, incident.id, 1, "emergency", None, &ctx()).await {
+        Err(Error::Invalid(errors)) => assert_eq!(errors[0].field, "thrive"),
+        other => panic!("grading needs THRIVE first: {other:?}"),
+    }
+    let partial = ThriveInput { entries: full_thrive("high").entries.into_iter().take(4).collect() };
+    match core.assess_thrive(&handler, incident.id, 1, &partial, &ctx()).await {
+        Err(Error::Invalid(errors)) => {
+            assert!(errors.iter().any(|e| e.field == "thrive.vulnerability.rating"));
+            assert!(errors.iter().any(|e| e.field == "thrive.engagement.rationale"));
+        }
+        other => panic!("missing elements are named: {other:?}"),
+    }
+    let incident = core.assess_thrive(&handler, incident.id, 1, &full_thrive("high"), &ctx()).await.expect("thrive");
+    assert_eq!(incident.version, 2);
+    let incident = core.grade_incident(&handler, incident.id, 2, "emergency", None, &ctx()).await.expect("grade");
+    assert_eq!(incident.grade, Some(Grade::Emergency));
+    assert_eq!(incident.due_at, Some(incident.received_at + Duration::minutes(15)));
+    assert!(matches!(
+        core.grade_incident(&handler, incident.id, 3, "priority", None, &ctx()).await,
+        Err(Error::Invalid(_))
+    ));
+    clock.advance(Duration::minutes(5));
+    let incident = core
+        .grade_incident(
+            &handler,
+            incident.id,
+            3,
+            "priority",
+            Some("Partner has left; caller safe with neighbour"),
+            &ctx(),
+        )
+        .await
+        .expect("regrade");
+    let incident = core
+        .add_incident_log(&handler, incident.id, 4, "Correction: the address is 41 Mill Road", true, &ctx())
+        .await
+        .expect("log");
+
+    match core.close_incident(&handler, incident.id, 5, "CRM-VIO", "Officers attended", None, None, &ctx()).await {
+        Err(Error::Invalid(errors)) => assert!(errors.iter().any(|e| e.field == "ncrs_reason")),
+        other => panic!("a crime-related closure needs a crime or a reason: {other:?}"),
+    }
+    let closed = core
+        .close_incident(
+            &handler,
+            incident.id,
+            5,
+            "PSW-DOM",
+            "Verbal argument only; advice given; DASH completed",
+            None,
+            Some("No notifiable offence disclosed by either party"),
+            &ctx(),
+        )
+        .await
+        .expect("close");
+    assert_eq!(closed.status, IncidentStatus::Closed);
+
+    let record = core.view_incident(&handler, incident.id, &ctx()).await.expect("view");
+    assert_eq!(record.incident, closed);
+    assert_eq!(record.thrive.len(), 1);
+    assert_eq!(record.thrive[0].entries.len(), 6);
+    assert_eq!(record.grades.len(), 2);
+    assert_eq!(record.grades[1].reason.as_deref(), Some("Partner has left; caller safe with neighbour"));
+    assert_eq!(record.log.len(), 6, "{:?}", record.log);
+    assert_eq!(record.log[0].text, "Caller says her partner is shouting and throwing things.");
+    assert!(record.log.iter().any(|l| l.kind == LogKind::Correction));
+    assert!(
+        core.incident_queue(&handler, None, &ctx()).await.expect("queue").is_empty(),
+        "closed incidents leave the queue"
+    );
+    verify_ok(backend.store()).await;
+}
+
+/// Two handlers change the same incident: the second is told, and the first's change stands.
+pub async fn incident_changes_are_optimistically_locked<B: TestBackend>() {
+    let backend = B::new().await;
+    let core = core(backend.store(), ManualClock::standard());
+    let one = bluelamp_core::core::principal_of(&add_user(&core, "ch.one", &["call-handler"]).await);
+    let two = bluelamp_core::core::principal_of(&add_user(&core, "ch.two", &["call-handler"]).await);
+    let incident = core.record_incident(&one, &domestic_999(), &ctx()).await.expect("record");
+    core.add_incident_log(&one, incident.id, 1, "Caller rang back: partner has left", false, &ctx())
+        .await
+        .expect("first");
+    match core.add_incident_log(&two, incident.id, 1, "Neighbour also called", false, &ctx()).await {
+        Err(Error::Conflict(message)) => assert!(message.contains("reload")),
+        other => panic!("the second writer must get a conflict: {other:?}"),
+    }
+    let record = backend.store().find_incident(incident.id).await.expect("find").expect("exists");
+    assert_eq!(record.incident.version, 2);
+    assert!(record.log.iter().any(|l| l.text == "Caller rang back: partner has left"));
+    core.add_incident_log(&two, incident.id, 2, "Neighbour also called", false, &ctx()).await.expect("after reload");
+    assert!(backend.try_exec("UPDATE incident_log SET text = 'edited'").await.is_err(), "the log cannot be edited");
+    assert!(backend.try_exec("DELETE FROM incident_log").await.is_err(), "the log cannot be deleted");
+}
+
+/// References count up per UK day and never repeat.
+pub async fn incident_references_count_per_day<B: TestBackend>() {
+    let backend = B::new().await;
+    let clock = ManualClock::standard();
+    let core = core(backend.store(), clock.clone());
+    let handler = bluelamp_core::core::principal_of(&add_user(&core, "ch.one", &["call-handler"]).await);
+    let mut refs = Vec::new();
+    for _ in 0..3 {
+        refs.push(core.record_incident(&handler, &domestic_999(), &ctx()).await.expect("record").reference);
+    }
+    clock.advance(Duration::days(1));
+    refs.push(core.record_incident(&handler, &domestic_999(), &ctx()).await.expect("record").reference);
+    assert_eq!(refs, vec!["20261126-0001", "20261126-0002", "20261126-0003", "20261127-0001"]);
+}
+
+/// The queue puts ungraded incidents first, then the soonest due, and filters by division.
+pub async fn incident_queue_is_ordered_by_urgency<B: TestBackend>() {
+    let backend = B::new().await;
+    let clock = ManualClock::standard();
+    let core = core(backend.store(), clock.clone());
+    let handler = bluelamp_core::core::principal_of(&add_user(&core, "ch.one", &["call-handler"]).await);
+    let make = async |division: &str, grade: Option<&str>| {
+        let mut new = domestic_999();
+        new.division = division.into();
+        let i = core.record_incident(&handler, &new, &ctx()).await.expect("record");
+        clock.advance(Duration::minutes(1));
+        match grade {
+            Some(g) => {
+                core.assess_thrive(&handler, i.id, 1, &full_thrive("medium"), &ctx()).await.expect("thrive");
+                core.grade_incident(&handler, i.id, 2, g, None, &ctx()).await.expect("grade").reference
+            }
+            None => i.reference,
+        }
+    };
+    let scheduled = make("East", Some("scheduled")).await;
+    let priority = make("East", Some("priority")).await;
+    let emergency = make("West", Some("emergency")).await;
+    let ungraded = make("East", None).await;
+    let resolution = make("East", Some("resolution")).await;
+    let queue: Vec<String> =
+        core.incident_queue(&handler, None, &ctx()).await.expect("queue").into_iter().map(|i| i.reference).collect();
+    assert_eq!(queue, vec![ungraded.clone(), emergency, priority.clone(), scheduled.clone(), resolution.clone()]);
+    let east: Vec<String> = core
+        .incident_queue(&handler, Some("East"), &ctx())
+        .await
+        .expect("queue")
+        .into_iter()
+        .map(|i| i.reference)
+        .collect();
+    assert_eq!(east, vec![ungraded, priority, scheduled, resolution]);
+    let all = backend.store().list_incidents(&IncidentQuery { limit: 100, ..Default::default() }).await.expect("list");
+    assert_eq!(all.len(), 5);
+}
+
+/// No incident is saved without its audit event.
+pub async fn incidents_are_not_saved_without_audit<B: TestBackend>() {
+    let backend = B::new().await;
+    let core = core(backend.store(), ManualClock::standard());
+    let handler = bluelamp_core::core::principal_of(&add_user(&core, "ch.one", &["call-handler"]).await);
+    let kept = core.record_incident(&handler, &domestic_999(), &ctx()).await.expect("record");
+    backend.break_audit_inserts().await;
+    assert!(core.record_incident(&handler, &domestic_999(), &ctx()).await.is_err());
+    assert!(core.add_incident_log(&handler, kept.id, 1, "Should not be kept", false, &ctx()).await.is_err());
+    let all = backend.store().list_incidents(&IncidentQuery { limit: 100, ..Default::default() }).await.expect("list");
+    assert_eq!(all.len(), 1);
+    let record = backend.store().find_incident(kept.id).await.expect("find").expect("exists");
+    assert_eq!((record.incident.version, record.log.len()), (1, 1));
 }

@@ -27,6 +27,7 @@ pub struct Config {
     pub session: SessionConfig,
     pub sign_in: SignInConfig,
     pub database: DatabaseConfig,
+    pub incidents: IncidentConfig,
 }
 
 fn redacted<S: serde::Serializer>(value: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
@@ -67,6 +68,17 @@ pub struct SignInConfig {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct IncidentConfig {
+    pub reference_format: String,
+    pub emergency_urban_minutes: i64,
+    pub emergency_rural_minutes: i64,
+    pub priority_urban_minutes: i64,
+    pub priority_rural_minutes: i64,
+    pub scheduled_minutes: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DatabaseConfig {
     pub max_connections: u32,
 }
@@ -85,6 +97,14 @@ impl Default for Config {
             session: SessionConfig { idle_minutes: 30, absolute_hours: 12 },
             sign_in: SignInConfig { lockout_threshold: 5, lockout_minutes: 15, per_address_per_minute: 20 },
             database: DatabaseConfig { max_connections: 16 },
+            incidents: IncidentConfig {
+                reference_format: "{yyyy}{mm}{dd}-{seq:4}".into(),
+                emergency_urban_minutes: 15,
+                emergency_rural_minutes: 20,
+                priority_urban_minutes: 60,
+                priority_rural_minutes: 60,
+                scheduled_minutes: 48 * 60,
+            },
         }
     }
 }
@@ -135,6 +155,14 @@ impl Config {
             },
             lockout_threshold: self.sign_in.lockout_threshold,
             lockout_duration: chrono::Duration::minutes(self.sign_in.lockout_minutes),
+            grade_targets: bluelamp_core::incident::GradeTargets {
+                emergency_urban: self.incidents.emergency_urban_minutes,
+                emergency_rural: self.incidents.emergency_rural_minutes,
+                priority_urban: self.incidents.priority_urban_minutes,
+                priority_rural: self.incidents.priority_rural_minutes,
+                scheduled: self.incidents.scheduled_minutes,
+            },
+            incident_reference_format: self.incidents.reference_format.clone(),
         }
     }
 }

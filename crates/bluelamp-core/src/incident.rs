@@ -1,0 +1,823 @@
+//! Incidents: calls for service as the control room records them (REFERENCE.md §3 NSIR and grading,
+//! §4 THRIVE). The rules here are pure; the use cases at the end make one Store call each.
+
+use chrono::{DateTime, Duration, Utc};
+use uuid::Uuid;
+
+use crate::Core;
+use crate::access::{Permission, Principal, named_enum};
+use crate::audit::{AuditCategory, RequestContext};
+use crate::core::By;
+use crate::error::FieldError;
+use crate::error::{Error, Result};
+use crate::reference;
+use crate::store::{IncidentChange, IncidentQuery};
+
+named_enum!(
+    /// How the call for service reached the force.
+    Channel {
+        Emergency999 => "999", "999 emergency call";
+        NonEmergency101 => "101", "101 non-emergency call";
+        Online => "online", "Online report";
+        WalkIn => "walk-in", "Front counter";
+        PartnerAgency => "partner", "Partner agency";
+        OfficerGenerated => "officer", "Officer generated";
+    }
+);
+
+named_enum!(
+    /// Response grades (REFERENCE.md §3.2). Target times are set per force in [`GradeTargets`].
+    Grade {
+        Emergency => "emergency", "Emergency";
+        Priority => "priority", "Priority";
+        Scheduled => "scheduled", "Scheduled";
+        ResolutionWithoutDeployment => "resolution", "Resolution without deployment";
+    }
+);
+
+named_enum!(
+    IncidentStatus {
+        Open => "open", "Open";
+        Closed => "closed", "Closed";
+    }
+);
+
+named_enum!(
+    /// The six THRIVE elements (REFERENCE.md §4).
+    ThriveElement {
+        Threat => "threat", "Threat";
+        Harm => "harm", "Harm";
+        Risk => "risk", "Risk";
+        Investigation => "investigation", "Investigation";
+        Vulnerability => "vulnerability", "Vulnerability";
+        Engagement => "engagement", "Engagement";
+    }
+);
+
+named_enum!(
+    /// The default rating scale; THRIVE has no national numeric scoring (REFERENCE.md §4), so the scale
+    /// is a simple, configurable judgement.
+    ThriveRating {
+        Low => "low", "Low";
+        Medium => "medium", "Medium";
+        High => "high", "High";
+    }
+);
+
+/// Attendance targets in minutes from the call, per grade, for urban and rural locations. The
+/// defaults are Suffolk's (REFERENCE.md §3.2); targets are set locally, so a force configures its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GradeTargets {
+    pub emergency_urban: i64,
+    pub emergency_rural: i64,
+    pub priority_urban: i64,
+    pub priority_rural: i64,
+    pub scheduled: i64,
+}
+
+impl Default for GradeTargets {
+    fn default() -> Self {
+        GradeTargets {
+            emergency_urban: 15,
+            emergency_rural: 20,
+            priority_urban: 60,
+            priority_rural: 60,
+            scheduled: 48 * 60,
+        }
+    }
+}
+
+impl GradeTargets {
+    /// When attendance is due, or `None` for resolution without deployment.
+    pub fn due_at(&self, grade: Grade, received_at: DateTime<Utc>, is_rural: bool) -> Option<DateTime<Utc>> {
+        let minutes = match (grade, is_rural) {
+            (Grade::Emergency, false) => self.emergency_urban,
+            (Grade::Emergency, true) => self.emergency_rural,
+            (Grade::Priority, false) => self.priority_urban,
+            (Grade::Priority, true) => self.priority_rural,
+            (Grade::Scheduled, _) => self.scheduled,
+            (Grade::ResolutionWithoutDeployment, _) => return None,
+        };
+        Some(received_at + Duration::minutes(minutes))
+    }
+}
+
+/// One THRIVE element: a rating and the handler's reasons.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThriveEntry {
+    pub element: ThriveElement,
+    pub rating: ThriveRating,
+    pub rationale: String,
+}
+
+/// A complete THRIVE assessment. Re-assessment adds a new one; history is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThriveAssessment {
+    pub id: Uuid,
+    pub incident_id: Uuid,
+    pub entries: Vec<ThriveEntry>,
+    pub assessed_by: Uuid,
+    pub assessed_by_name: String,
+    pub assessed_at: DateTime<Utc>,
+}
+
+/// THRIVE as entered: element → (rating, rationale), any of it possibly missing.
+#[derive(Debug, Clone, Default)]
+pub struct ThriveInput {
+    pub entries: Vec<(String, String, String)>,
+}
+
+pub const MIN_RATIONALE: usize = 5;
+
+/// Every element must have a rating from the scale and a rationale; every gap is named.
+pub fn validate_thrive(input: &ThriveInput) -> Result<Vec<ThriveEntry>, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut entries = Vec::new();
+    for element in ThriveElement::ALL {
+        let given = input.entries.iter().find(|(e, _, _)| e == element.as_str());
+        let field = |part: &str| format!("thrive.{}.{part}", element.as_str());
+        let (rating, rationale) = match given {
+            Some((_, r, why)) => (r.trim(), why.trim()),
+            None => ("", ""),
+        };
+        let rating = match rating.parse::<ThriveRating>() {
+            Ok(r) => Some(r),
+            Err(_) => {
+                errors.push(FieldError::new(field("rating"), format!("Choose a rating for {}", element.label())));
+                None
+            }
+        };
+        if rationale.chars().count() < MIN_RATIONALE {
+            errors.push(FieldError::new(
+                field("rationale"),
+                format!("Give your reasons for the {} rating", element.label()),
+            ));
+        } else if rationale.chars().count() > 2000 {
+            errors.push(FieldError::new(
+                field("rationale"),
+                format!("Keep the {} rationale to 2000 characters", element.label()),
+            ));
+        }
+        if let Some(rating) = rating {
+            entries.push(ThriveEntry { element: *element, rating, rationale: rationale.to_string() });
+        }
+    }
+    if errors.is_empty() { Ok(entries) } else { Err(errors) }
+}
+
+/// A grade decision, kept as history: the first grading and every regrade.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GradeDecision {
+    pub id: Uuid,
+    pub incident_id: Uuid,
+    pub grade: Grade,
+    pub due_at: Option<DateTime<Utc>>,
+    /// Why, required for a regrade.
+    pub reason: Option<String>,
+    pub thrive_id: Uuid,
+    pub decided_by: Uuid,
+    pub decided_by_name: String,
+    pub decided_at: DateTime<Utc>,
+}
+
+named_enum!(
+    LogKind {
+        Note => "note", "Note";
+        Correction => "correction", "Correction";
+        System => "system", "System";
+    }
+);
+
+/// One line of the incident log. The log is append-only: a correction is a new entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogEntry {
+    pub id: Uuid,
+    pub incident_id: Uuid,
+    pub at: DateTime<Utc>,
+    pub author_id: Option<Uuid>,
+    pub author_name: String,
+    pub kind: LogKind,
+    pub text: String,
+}
+
+/// A stored incident.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Incident {
+    pub id: Uuid,
+    pub reference: String,
+    /// Bumped by every change; a change must name the version it saw (optimistic concurrency).
+    pub version: i64,
+    pub channel: Channel,
+    pub status: IncidentStatus,
+    pub received_at: DateTime<Utc>,
+    pub recorded_at: DateTime<Utc>,
+    pub recorded_by: Uuid,
+    pub caller_name: String,
+    pub caller_phone: String,
+    pub location_text: String,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub is_rural: bool,
+    pub division: String,
+    pub opening_category: String,
+    pub qualifiers: Vec<String>,
+    pub grade: Option<Grade>,
+    pub graded_at: Option<DateTime<Utc>>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub closing_category: Option<String>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub result: Option<String>,
+    pub crime_reference: Option<String>,
+    pub ncrs_reason: Option<String>,
+}
+
+/// An incident with its history, as the incident page shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncidentRecord {
+    pub incident: Incident,
+    pub log: Vec<LogEntry>,
+    pub thrive: Vec<ThriveAssessment>,
+    pub grades: Vec<GradeDecision>,
+}
+
+impl IncidentRecord {
+    pub fn current_thrive(&self) -> Option<&ThriveAssessment> {
+        self.thrive.iter().max_by_key(|t| t.assessed_at)
+    }
+}
+
+/// A new incident as the call handler enters it.
+#[derive(Debug, Clone, Default)]
+pub struct NewIncident {
+    pub channel: String,
+    pub received_at: Option<DateTime<Utc>>,
+    pub caller_name: String,
+    pub caller_phone: String,
+    pub location_text: String,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub is_rural: bool,
+    pub division: String,
+    pub opening_category: String,
+    pub qualifiers: Vec<String>,
+    pub summary: String,
+}
+
+/// The validated parts of a [`NewIncident`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidIncident {
+    pub channel: Channel,
+    pub received_at: DateTime<Utc>,
+    pub qualifiers: Vec<String>,
+}
+
+fn text_rule(errors: &mut Vec<FieldError>, field: &str, value: &str, required: bool, max: usize, what: &str) {
+    let n = value.trim().chars().count();
+    if required && n == 0 {
+        errors.push(FieldError::new(field, format!("Enter {what}")));
+    } else if n > max {
+        errors.push(FieldError::new(field, format!("Keep {what} to {max} characters")));
+    }
+}
+
+impl NewIncident {
+    /// All the rules for a new incident, every broken one named. `now` decides "in the future".
+    pub fn validate(&self, now: DateTime<Utc>) -> Result<ValidIncident, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let channel = self.channel.trim().parse::<Channel>().ok();
+        if channel.is_none() {
+            errors.push(FieldError::new("channel", "Choose how the call came in"));
+        }
+        let received_at = self.received_at.unwrap_or(now);
+        if received_at > now + Duration::minutes(5) {
+            errors.push(FieldError::new("received_at", "The call cannot have been received in the future"));
+        }
+        if received_at < now - Duration::days(365) {
+            errors.push(FieldError::new("received_at", "The call was received more than a year ago; check the date"));
+        }
+        text_rule(&mut errors, "caller_name", &self.caller_name, false, 200, "the caller's name");
+        let phone_ok = self.caller_phone.chars().all(|c| c.is_ascii_digit() || " +()-".contains(c));
+        if !phone_ok || self.caller_phone.trim().len() > 30 {
+            errors.push(FieldError::new("caller_phone", "Enter a phone number using digits, spaces, +, ( ) or -"));
+        }
+        text_rule(&mut errors, "location_text", &self.location_text, true, 300, "where it is happening");
+        text_rule(&mut errors, "division", &self.division, false, 100, "the division");
+        text_rule(&mut errors, "summary", &self.summary, true, 4000, "what the caller says");
+        match (self.latitude, self.longitude) {
+            (None, None) => {}
+            (Some(lat), Some(lon)) if (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) => {}
+            (Some(_), Some(_)) => {
+                errors.push(FieldError::new("latitude", "Coordinates must be a latitude and longitude in degrees"))
+            }
+            _ => errors.push(FieldError::new("latitude", "Give both latitude and longitude, or neither")),
+        }
+        if reference::category(self.opening_category.trim()).is_none() {
+            errors.push(FieldError::new("opening_category", "Choose an opening category from the NSIR list"));
+        }
+        let mut qualifiers = Vec::new();
+        for q in &self.qualifiers {
+            let q = q.trim();
+            if reference::qualifier_label(q).is_none() {
+                errors.push(FieldError::new("qualifiers", format!("'{q}' is not a qualifier")));
+            } else if !qualifiers.iter().any(|x: &String| x == q) {
+                qualifiers.push(q.to_string());
+            }
+        }
+        match channel {
+            Some(channel) if errors.is_empty() => Ok(ValidIncident { channel, received_at, qualifiers }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// When the NCRS 24-hour decision is due for a crime-related incident: 24 hours from recording
+/// (REFERENCE.md §2). `None` when the incident is not crime-related or the decision is made.
+pub fn ncrs_due_at(incident: &Incident) -> Option<DateTime<Utc>> {
+    let crime_related = std::iter::once(incident.opening_category.as_str())
+        .chain(incident.closing_category.as_deref())
+        .filter_map(reference::category)
+        .any(|c| c.is_crime_related);
+    let decided = incident.crime_reference.is_some() || incident.ncrs_reason.is_some();
+    (crime_related && !decided).then(|| incident.recorded_at + Duration::hours(24))
+}
+
+/// How closing must be done: a closing category, a result, and for crime-related incidents either a
+/// crime reference or the reason no crime was recorded.
+pub fn validate_closure(
+    incident: &Incident,
+    closing_category: &str,
+    result: &str,
+    crime_reference: Option<&str>,
+    ncrs_reason: Option<&str>,
+) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if incident.status == IncidentStatus::Closed {
+        errors.push(FieldError::new("status", "This incident is already closed"));
+    }
+    if incident.grade.is_none() {
+        errors.push(FieldError::new("grade", "Grade the incident before closing it"));
+    }
+    let category = reference::category(closing_category.trim());
+    if category.is_none() {
+        errors.push(FieldError::new("closing_category", "Choose a closing category from the NSIR list"));
+    }
+    text_rule(&mut errors, "result", result, true, 2000, "the result");
+    let crime_related = category.is_some_and(|c| c.is_crime_related)
+        || reference::category(&incident.opening_category).is_some_and(|c| c.is_crime_related);
+    let has_crime = crime_reference.is_some_and(|r| !r.trim().is_empty());
+    let has_reason = ncrs_reason.is_some_and(|r| r.trim().chars().count() >= 10);
+    if crime_related && !has_crime && !has_reason {
+        errors.push(FieldError::new(
+            "ncrs_reason",
+            "This incident is crime-related: give the crime reference, or the reason no crime was recorded (10 characters or more)",
+        ));
+    }
+    errors
+}
+
+/// Whether an open incident has passed its attendance target.
+pub fn is_breaching(incident: &Incident, now: DateTime<Utc>) -> bool {
+    incident.status == IncidentStatus::Open && incident.due_at.is_some_and(|due| now > due)
+}
+
+/// `{yyyy}`, `{mm}`, `{dd}` (UK local date of the call) and `{seq}` / `{seq:N}` (the day's sequence,
+/// zero-padded to N digits) in a force's reference format, e.g. `"{yyyy}{mm}{dd}-{seq:4}"`.
+pub fn format_reference(pattern: &str, local_date: chrono::NaiveDate, seq: i64) -> String {
+    use chrono::Datelike;
+    let mut out = pattern
+        .replace("{yyyy}", &format!("{:04}", local_date.year()))
+        .replace("{yy}", &format!("{:02}", local_date.year() % 100))
+        .replace("{mm}", &format!("{:02}", local_date.month()))
+        .replace("{dd}", &format!("{:02}", local_date.day()));
+    while let Some(start) = out.find("{seq") {
+        let Some(end) = out[start..].find('}').map(|e| start + e) else { break };
+        let width: usize = out[start + 4..end].trim_start_matches(':').parse().unwrap_or(0);
+        out.replace_range(start..=end, &format!("{seq:0width$}"));
+    }
+    out
+}
+
+// ---- Use cases ------------------------------------------------------------------------------------
+
+fn log_entry(incident_id: Uuid, at: DateTime<Utc>, by: &Principal, kind: LogKind, text: String) -> LogEntry {
+    LogEntry {
+        id: Uuid::now_v7(),
+        incident_id,
+        at,
+        author_id: Some(by.user_id),
+        author_name: by.username.clone(),
+        kind,
+        text,
+    }
+}
+
+/// What the audit trail keeps of an incident after a change.
+fn audit_json(i: &Incident) -> serde_json::Value {
+    serde_json::json!({
+        "reference": i.reference,
+        "version": i.version,
+        "status": i.status.as_str(),
+        "channel": i.channel.as_str(),
+        "opening_category": i.opening_category,
+        "qualifiers": i.qualifiers,
+        "grade": i.grade.map(|g| g.as_str()),
+        "closing_category": i.closing_category,
+        "crime_reference": i.crime_reference,
+        "ncrs_reason": i.ncrs_reason,
+    })
+}
+
+impl Core {
+    /// Records a new call for service.
+    pub async fn record_incident(&self, by: &Principal, new: &NewIncident, ctx: &RequestContext) -> Result<Incident> {
+        by.require(Permission::IncidentRecord)?;
+        let now = self.now();
+        let valid = new.validate(now).map_err(Error::Invalid)?;
+        let incident = Incident {
+            id: Uuid::now_v7(),
+            reference: String::new(),
+            version: 1,
+            channel: valid.channel,
+            status: IncidentStatus::Open,
+            received_at: valid.received_at.min(now),
+            recorded_at: now,
+            recorded_by: by.user_id,
+            caller_name: new.caller_name.trim().to_string(),
+            caller_phone: new.caller_phone.trim().to_string(),
+            location_text: new.location_text.trim().to_string(),
+            latitude: new.latitude,
+            longitude: new.longitude,
+            is_rural: new.is_rural,
+            division: new.division.trim().to_string(),
+            opening_category: new.opening_category.trim().to_string(),
+            qualifiers: valid.qualifiers,
+            grade: None,
+            graded_at: None,
+            due_at: None,
+            closing_category: None,
+            closed_at: None,
+            result: None,
+            crime_reference: None,
+            ncrs_reason: None,
+        };
+        let local_day = incident.received_at.with_timezone(&chrono_tz::Europe::London).date_naive();
+        let number = self.store.next_reference_number(&format!("incident:{local_day}")).await?;
+        let mut incident = incident;
+        incident.reference = format_reference(&self.settings.incident_reference_format, local_day, number);
+        let first = log_entry(incident.id, now, by, LogKind::Note, new.summary.trim().to_string());
+        let audit = self
+            .event(&By::User(by).actor(), "incident.record", AuditCategory::Collect, ctx)
+            .record("incident", incident.id)
+            .after(&audit_json(&incident));
+        self.store.insert_incident(&incident, &first, &audit).await?;
+        Ok(incident)
+    }
+
+    /// One incident with its log, THRIVE history and grades. Audited before anything is returned.
+    pub async fn view_incident(&self, by: &Principal, id: Uuid, ctx: &RequestContext) -> Result<IncidentRecord> {
+        by.require(Permission::IncidentView)?;
+        let record = self.store.find_incident(id).await?.ok_or(Error::NotFound)?;
+        let audit =
+            self.event(&By::User(by).actor(), "incident.view", AuditCategory::Consult, ctx).record("incident", id);
+        self.store.append_audit(&audit).await?;
+        Ok(record)
+    }
+
+    /// The control-room queue: open incidents, most urgent first.
+    pub async fn incident_queue(
+        &self,
+        by: &Principal,
+        division: Option<&str>,
+        ctx: &RequestContext,
+    ) -> Result<Vec<Incident>> {
+        by.require(Permission::IncidentView)?;
+        let division = division.map(str::trim).filter(|d| !d.is_empty()).map(str::to_string);
+        let audit = self
+            .event(&By::User(by).actor(), "incident.queue", AuditCategory::Consult, ctx)
+            .after(&serde_json::json!({ "division": division }));
+        self.store.append_audit(&audit).await?;
+        self.store.list_incidents(&IncidentQuery { status: Some(IncidentStatus::Open), division, limit: 2000 }).await
+    }
+
+    async fn change_incident(
+        &self,
+        by: &Principal,
+        id: Uuid,
+        expected_version: i64,
+        action: &str,
+        change: impl FnOnce(&mut Incident, DateTime<Utc>) -> Result<IncidentChange>,
+        ctx: &RequestContext,
+    ) -> Result<Incident> {
+        by.require(Permission::IncidentRecord)?;
+        let record = self.store.find_incident(id).await?.ok_or(Error::NotFound)?;
+        if record.incident.version != expected_version {
+            return Err(Error::Conflict(format!(
+                "incident {} was changed by someone else (version {} is now {}); reload it and try again",
+                record.incident.reference, expected_version, record.incident.version
+            )));
+        }
+        let before = audit_json(&record.incident);
+        let mut incident = record.incident.clone();
+        let now = self.now();
+        let change = change(&mut incident, now)?;
+        incident.version = expected_version + 1;
+        let audit = self
+            .event(&By::User(by).actor(), action, AuditCategory::Alter, ctx)
+            .record("incident", id)
+            .before(&before)
+            .after(&audit_json(&incident));
+        self.store.update_incident(&incident, expected_version, &change, &audit).await?;
+        Ok(incident)
+    }
+
+    /// Adds a line to the log. Corrections are new lines too: nothing in the log is ever edited.
+    pub async fn add_incident_log(
+        &self,
+        by: &Principal,
+        id: Uuid,
+        version: i64,
+        text: &str,
+        is_correction: bool,
+        ctx: &RequestContext,
+    ) -> Result<Incident> {
+        let text = text.trim().to_string();
+        if text.is_empty() || text.chars().count() > 4000 {
+            return Err(Error::invalid("text", "Enter the log entry, up to 4000 characters"));
+        }
+        let kind = if is_correction { LogKind::Correction } else { LogKind::Note };
+        self.change_incident(
+            by,
+            id,
+            version,
+            "incident.log",
+            |i, now| Ok(IncidentChange::Log(log_entry(i.id, now, by, kind, text))),
+            ctx,
+        )
+        .await
+    }
+
+    /// Records a complete THRIVE assessment (a re-assessment keeps the earlier ones).
+    pub async fn assess_thrive(
+        &self,
+        by: &Principal,
+        id: Uuid,
+        version: i64,
+        input: &ThriveInput,
+        ctx: &RequestContext,
+    ) -> Result<Incident> {
+        let entries = validate_thrive(input).map_err(Error::Invalid)?;
+        self.change_incident(
+            by,
+            id,
+            version,
+            "incident.thrive",
+            |i, now| {
+                if i.status == IncidentStatus::Closed {
+                    return Err(Error::invalid("status", "This incident is closed"));
+                }
+                let summary = entries
+                    .iter()
+                    .map(|e| format!("{} {}", e.element.label(), e.rating.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let assessment = ThriveAssessment {
+                    id: Uuid::now_v7(),
+                    incident_id: i.id,
+                    entries,
+                    assessed_by: by.user_id,
+                    assessed_by_name: by.username.clone(),
+                    assessed_at: now,
+                };
+                let log = log_entry(i.id, now, by, LogKind::System, format!("THRIVE assessed: {summary}"));
+                Ok(IncidentChange::Thrive(assessment, log))
+            },
+            ctx,
+        )
+        .await
+    }
+
+    /// Grades (or regrades, with a reason) against the current THRIVE assessment.
+    pub async fn grade_incident(
+        &self,
+        by: &Principal,
+        id: Uuid,
+        version: i64,
+        grade: &str,
+        reason: Option<&str>,
+        ctx: &RequestContext,
+    ) -> Result<Incident> {
+        let Ok(grade) = grade.trim().parse::<Grade>() else {
+            return Err(Error::invalid("grade", "Choose a grade"));
+        };
+        let record = self.store.find_incident(id).await?.ok_or(Error::NotFound)?;
+        let Some(thrive) = record.current_thrive().map(|t| t.id) else {
+            return Err(Error::invalid("thrive", "Complete the THRIVE assessment before grading"));
+        };
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
+        let is_regrade = record.incident.grade.is_some();
+        if is_regrade && reason.as_ref().is_none_or(|r| r.chars().count() < 5) {
+            return Err(Error::invalid("reason", "Say why the grade is changing"));
+        }
+        let targets = self.settings.grade_targets;
+        self.change_incident(
+            by,
+            id,
+            version,
+            if is_regrade { "incident.regrade" } else { "incident.grade" },
+            |i, now| {
+                if i.status == IncidentStatus::Closed {
+                    return Err(Error::invalid("status", "This incident is closed"));
+                }
+                let due_at = targets.due_at(grade, i.received_at, i.is_rural);
+                let decision = GradeDecision {
+                    id: Uuid::now_v7(),
+                    incident_id: i.id,
+                    grade,
+                    due_at,
+                    reason: reason.clone(),
+                    thrive_id: thrive,
+                    decided_by: by.user_id,
+                    decided_by_name: by.username.clone(),
+                    decided_at: now,
+                };
+                let from = i.grade.map(|g| format!(" from {}", g.label())).unwrap_or_default();
+                let why = reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default();
+                let due = due_at.map(|d| format!(" (attend by {})", crate::time::london(d))).unwrap_or_default();
+                let text =
+                    format!("{}{from} to {}{due}{why}", if is_regrade { "Regraded" } else { "Graded" }, grade.label());
+                i.grade = Some(grade);
+                i.due_at = due_at;
+                if i.graded_at.is_none() {
+                    i.graded_at = Some(now);
+                }
+                Ok(IncidentChange::Grade(decision, log_entry(i.id, now, by, LogKind::System, text)))
+            },
+            ctx,
+        )
+        .await
+    }
+
+    /// Closes with an NSIR closing category and a result; crime-related incidents need a crime
+    /// reference or the NCRS reason no crime was recorded.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn close_incident(
+        &self,
+        by: &Principal,
+        id: Uuid,
+        version: i64,
+        closing_category: &str,
+        result: &str,
+        crime_reference: Option<&str>,
+        ncrs_reason: Option<&str>,
+        ctx: &RequestContext,
+    ) -> Result<Incident> {
+        self.change_incident(
+            by,
+            id,
+            version,
+            "incident.close",
+            |i, now| {
+                let errors = validate_closure(i, closing_category, result, crime_reference, ncrs_reason);
+                if !errors.is_empty() {
+                    return Err(Error::Invalid(errors));
+                }
+                let clean = |s: Option<&str>| s.map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+                i.status = IncidentStatus::Closed;
+                i.closing_category = Some(closing_category.trim().to_string());
+                i.result = Some(result.trim().to_string());
+                i.crime_reference = clean(crime_reference);
+                i.ncrs_reason = clean(ncrs_reason);
+                i.closed_at = Some(now);
+                let label = reference::category(closing_category.trim()).map(|c| c.label).unwrap_or("");
+                let text = format!("Closed as {label}: {}", result.trim());
+                Ok(IncidentChange::Close(log_entry(i.id, now, by, LogKind::System, text)))
+            },
+            ctx,
+        )
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 26, 9, 0, 0).single().expect("valid")
+    }
+
+    fn valid() -> NewIncident {
+        NewIncident {
+            channel: "999".into(),
+            received_at: Some(now() - Duration::minutes(2)),
+            caller_name: "Mary Lane".into(),
+            caller_phone: "07700 900123".into(),
+            location_text: "14 Mill Road, Oakfield".into(),
+            latitude: Some(51.27),
+            longitude: Some(0.52),
+            is_rural: false,
+            division: "East".into(),
+            opening_category: "PSW-DOM".into(),
+            qualifiers: vec!["domestic-abuse".into(), "domestic-abuse".into(), "repeat".into()],
+            summary: "Caller says her partner is shouting and throwing things.".into(),
+        }
+    }
+
+    #[test]
+    fn a_valid_incident_passes() {
+        let ok = valid().validate(now()).expect("valid");
+        assert_eq!(ok.channel, Channel::Emergency999);
+        assert_eq!(ok.qualifiers, vec!["domestic-abuse".to_string(), "repeat".to_string()]);
+    }
+
+    #[test]
+    fn every_broken_rule_is_named() {
+        let bad = NewIncident {
+            channel: "pigeon".into(),
+            received_at: Some(now() + Duration::hours(1)),
+            caller_phone: "call me".into(),
+            location_text: " ".into(),
+            latitude: Some(95.0),
+            opening_category: "XYZ".into(),
+            qualifiers: vec!["sparkly".into()],
+            summary: "".into(),
+            ..valid()
+        };
+        let fields: Vec<String> = bad.validate(now()).expect_err("invalid").into_iter().map(|e| e.field).collect();
+        for f in [
+            "channel",
+            "received_at",
+            "caller_phone",
+            "location_text",
+            "summary",
+            "latitude",
+            "opening_category",
+            "qualifiers",
+        ] {
+            assert!(fields.iter().any(|x| x == f), "{f} not reported in {fields:?}");
+        }
+    }
+
+    #[test]
+    fn thrive_needs_all_six_elements_with_reasons() {
+        let errors = validate_thrive(&ThriveInput {
+            entries: vec![("threat".into(), "high".into(), "Threats to kill made on the call".into())],
+        })
+        .expect_err("incomplete");
+        assert_eq!(errors.len(), 10, "five missing ratings and five missing rationales: {errors:?}");
+        assert!(errors.iter().any(|e| e.field == "thrive.vulnerability.rating"));
+        let full = ThriveInput {
+            entries: ThriveElement::ALL
+                .iter()
+                .map(|e| (e.as_str().into(), "medium".into(), "Reasons given here".into()))
+                .collect(),
+        };
+        assert_eq!(validate_thrive(&full).expect("complete").len(), 6);
+        let bad_rating = ThriveInput {
+            entries: ThriveElement::ALL
+                .iter()
+                .map(|e| (e.as_str().into(), "severe".into(), "Reasons given here".into()))
+                .collect(),
+        };
+        assert_eq!(validate_thrive(&bad_rating).expect_err("bad scale").len(), 6);
+    }
+
+    #[test]
+    fn targets_follow_grade_and_location() {
+        let t = GradeTargets::default();
+        assert_eq!(t.due_at(Grade::Emergency, now(), false), Some(now() + Duration::minutes(15)));
+        assert_eq!(t.due_at(Grade::Emergency, now(), true), Some(now() + Duration::minutes(20)));
+        assert_eq!(t.due_at(Grade::Priority, now(), false), Some(now() + Duration::minutes(60)));
+        assert_eq!(t.due_at(Grade::ResolutionWithoutDeployment, now(), false), None);
+    }
+
+    #[test]
+    fn references_follow_the_force_format() {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("date");
+        assert_eq!(format_reference("{yyyy}{mm}{dd}-{seq:4}", day, 7), "20261126-0007");
+        assert_eq!(format_reference("WC-{dd}/{mm}/{yy}-{seq}", day, 123), "WC-26/11/26-123");
+    }
+
+    proptest! {
+        #[test]
+        fn references_are_unique_per_day_and_sequence(seq_a in 1i64..100_000, seq_b in 1i64..100_000) {
+            let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("date");
+            let a = format_reference("{yyyy}{mm}{dd}-{seq:4}", day, seq_a);
+            let b = format_reference("{yyyy}{mm}{dd}-{seq:4}", day, seq_b);
+            prop_assert_eq!(a == b, seq_a == seq_b);
+        }
+
+        #[test]
+        fn due_time_is_never_before_the_call(minutes in 0i64..10_000, rural: bool) {
+            let t = GradeTargets::default();
+            let at = now() + Duration::minutes(minutes);
+            for g in Grade::ALL {
+                if let Some(due) = t.due_at(*g, at, rural) {
+                    prop_assert!(due > at);
+                }
+            }
+        }
+    }
+}

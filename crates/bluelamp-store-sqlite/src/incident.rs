@@ -1,0 +1,311 @@
+//! Incidents on SQLite.
+
+use bluelamp_core::audit::NewAuditEvent;
+use bluelamp_core::incident::{GradeDecision, Incident, IncidentRecord, LogEntry, ThriveAssessment, ThriveEntry};
+use bluelamp_core::store::{IncidentChange, IncidentQuery};
+use bluelamp_core::{Error, Result};
+use sqlx::SqliteConnection;
+use sqlx::sqlite::SqliteRow;
+use uuid::Uuid;
+
+use crate::{SqliteStore, append, get, map_err, opt_ts, parse_enum, parse_ts, ts};
+
+pub(crate) async fn next_reference_number(store: &SqliteStore, counter: &str) -> Result<i64> {
+    let mut tx = store.write().await?;
+    let n: i64 = sqlx::query_scalar(
+        "INSERT INTO reference_counter (scope, last) VALUES (?, 1) \
+         ON CONFLICT (scope) DO UPDATE SET last = reference_counter.last + 1 RETURNING last",
+    )
+    .bind(counter)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    tx.commit().await.map_err(map_err)?;
+    Ok(n)
+}
+
+pub(crate) async fn insert_incident(
+    store: &SqliteStore,
+    i: &Incident,
+    first: &LogEntry,
+    audit: &NewAuditEvent,
+) -> Result<()> {
+    let mut tx = store.write().await?;
+    sqlx::query(
+        "INSERT INTO incident (id, reference, version, channel, status, received_at, recorded_at, recorded_by, caller_name, \
+         caller_phone, location_text, latitude, longitude, is_rural, division, opening_category, qualifiers, grade, graded_at, \
+         due_at, closing_category, closed_at, result, crime_reference, ncrs_reason) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(i.id)
+    .bind(&i.reference)
+    .bind(i.version)
+    .bind(i.channel.as_str())
+    .bind(i.status.as_str())
+    .bind(ts(i.received_at))
+    .bind(ts(i.recorded_at))
+    .bind(i.recorded_by)
+    .bind(&i.caller_name)
+    .bind(&i.caller_phone)
+    .bind(&i.location_text)
+    .bind(i.latitude)
+    .bind(i.longitude)
+    .bind(i64::from(i.is_rural))
+    .bind(&i.division)
+    .bind(&i.opening_category)
+    .bind(i.qualifiers.join(","))
+    .bind(i.grade.map(|g| g.as_str()))
+    .bind(i.graded_at.map(ts))
+    .bind(i.due_at.map(ts))
+    .bind(&i.closing_category)
+    .bind(i.closed_at.map(ts))
+    .bind(&i.result)
+    .bind(&i.crime_reference)
+    .bind(&i.ncrs_reason)
+    .execute(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    insert_log(&mut tx, first).await?;
+    append(&mut tx, audit).await?;
+    tx.commit().await.map_err(map_err)
+}
+
+async fn insert_log(conn: &mut SqliteConnection, e: &LogEntry) -> Result<()> {
+    sqlx::query("INSERT INTO incident_log (id, incident_id, at, author_id, author_name, kind, text) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        .bind(e.id)
+        .bind(e.incident_id)
+        .bind(ts(e.at))
+        .bind(e.author_id)
+        .bind(&e.author_name)
+        .bind(e.kind.as_str())
+        .bind(&e.text)
+        .execute(&mut *conn)
+        .await
+        .map_err(map_err)
+        .map(|_| ())
+}
+
+async fn insert_thrive(conn: &mut SqliteConnection, t: &ThriveAssessment) -> Result<()> {
+    sqlx::query("INSERT INTO thrive_assessment (id, incident_id, assessed_by, assessed_by_name, assessed_at) VALUES (?, ?, ?, ?, ?)")
+        .bind(t.id)
+        .bind(t.incident_id)
+        .bind(t.assessed_by)
+        .bind(&t.assessed_by_name)
+        .bind(ts(t.assessed_at))
+        .execute(&mut *conn)
+        .await
+        .map_err(map_err)?;
+    for e in &t.entries {
+        sqlx::query("INSERT INTO thrive_entry (assessment_id, element, rating, rationale) VALUES (?, ?, ?, ?)")
+            .bind(t.id)
+            .bind(e.element.as_str())
+            .bind(e.rating.as_str())
+            .bind(&e.rationale)
+            .execute(&mut *conn)
+            .await
+            .map_err(map_err)?;
+    }
+    Ok(())
+}
+
+async fn insert_grade(conn: &mut SqliteConnection, g: &GradeDecision) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO incident_grade (id, incident_id, grade, due_at, reason, thrive_id, decided_by, decided_by_name, decided_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(g.id)
+    .bind(g.incident_id)
+    .bind(g.grade.as_str())
+    .bind(g.due_at.map(ts))
+    .bind(&g.reason)
+    .bind(g.thrive_id)
+    .bind(g.decided_by)
+    .bind(&g.decided_by_name)
+    .bind(ts(g.decided_at))
+    .execute(&mut *conn)
+    .await
+    .map_err(map_err)
+    .map(|_| ())
+}
+
+pub(crate) async fn update_incident(
+    store: &SqliteStore,
+    i: &Incident,
+    expected_version: i64,
+    change: &IncidentChange,
+    audit: &NewAuditEvent,
+) -> Result<()> {
+    let mut tx = store.write().await?;
+    let done = sqlx::query(
+        "UPDATE incident SET version = ?, status = ?, caller_name = ?, caller_phone = ?, location_text = ?, latitude = ?, \
+         longitude = ?, is_rural = ?, division = ?, qualifiers = ?, grade = ?, graded_at = ?, due_at = ?, closing_category = ?, \
+         closed_at = ?, result = ?, crime_reference = ?, ncrs_reason = ? WHERE id = ? AND version = ?",
+    )
+    .bind(i.version)
+    .bind(i.status.as_str())
+    .bind(&i.caller_name)
+    .bind(&i.caller_phone)
+    .bind(&i.location_text)
+    .bind(i.latitude)
+    .bind(i.longitude)
+    .bind(i64::from(i.is_rural))
+    .bind(&i.division)
+    .bind(i.qualifiers.join(","))
+    .bind(i.grade.map(|g| g.as_str()))
+    .bind(i.graded_at.map(ts))
+    .bind(i.due_at.map(ts))
+    .bind(&i.closing_category)
+    .bind(i.closed_at.map(ts))
+    .bind(&i.result)
+    .bind(&i.crime_reference)
+    .bind(&i.ncrs_reason)
+    .bind(i.id)
+    .bind(expected_version)
+    .execute(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    if done.rows_affected() == 0 {
+        return Err(Error::Conflict(format!("incident {} was changed by someone else; reload it", i.reference)));
+    }
+    match change {
+        IncidentChange::Log(log) | IncidentChange::Close(log) => insert_log(&mut tx, log).await?,
+        IncidentChange::Thrive(t, log) => {
+            insert_thrive(&mut tx, t).await?;
+            insert_log(&mut tx, log).await?;
+        }
+        IncidentChange::Grade(g, log) => {
+            insert_grade(&mut tx, g).await?;
+            insert_log(&mut tx, log).await?;
+        }
+    }
+    append(&mut tx, audit).await?;
+    tx.commit().await.map_err(map_err)
+}
+
+fn incident_from_row(row: &SqliteRow) -> Result<Incident> {
+    let qualifiers: String = get(row, "qualifiers")?;
+    Ok(Incident {
+        id: get(row, "id")?,
+        reference: get(row, "reference")?,
+        version: get(row, "version")?,
+        channel: parse_enum(&get::<String>(row, "channel")?)?,
+        status: parse_enum(&get::<String>(row, "status")?)?,
+        received_at: parse_ts(&get::<String>(row, "received_at")?)?,
+        recorded_at: parse_ts(&get::<String>(row, "recorded_at")?)?,
+        recorded_by: get(row, "recorded_by")?,
+        caller_name: get(row, "caller_name")?,
+        caller_phone: get(row, "caller_phone")?,
+        location_text: get(row, "location_text")?,
+        latitude: get(row, "latitude")?,
+        longitude: get(row, "longitude")?,
+        is_rural: get::<i64>(row, "is_rural")? != 0,
+        division: get(row, "division")?,
+        opening_category: get(row, "opening_category")?,
+        qualifiers: qualifiers.split(',').filter(|q| !q.is_empty()).map(str::to_string).collect(),
+        grade: get::<Option<String>>(row, "grade")?.map(|g| parse_enum(&g)).transpose()?,
+        graded_at: opt_ts(get(row, "graded_at")?)?,
+        due_at: opt_ts(get(row, "due_at")?)?,
+        closing_category: get(row, "closing_category")?,
+        closed_at: opt_ts(get(row, "closed_at")?)?,
+        result: get(row, "result")?,
+        crime_reference: get(row, "crime_reference")?,
+        ncrs_reason: get(row, "ncrs_reason")?,
+    })
+}
+
+pub(crate) async fn find_incident(store: &SqliteStore, id: Uuid) -> Result<Option<IncidentRecord>> {
+    let pool = store.pool();
+    let Some(row) =
+        sqlx::query("SELECT * FROM incident WHERE id = ?").bind(id).fetch_optional(pool).await.map_err(map_err)?
+    else {
+        return Ok(None);
+    };
+    let incident = incident_from_row(&row)?;
+    let log = sqlx::query("SELECT * FROM incident_log WHERE incident_id = ? ORDER BY at, id")
+        .bind(id)
+        .fetch_all(pool)
+        .await
+        .map_err(map_err)?
+        .iter()
+        .map(|r| {
+            Ok(LogEntry {
+                id: get(r, "id")?,
+                incident_id: get(r, "incident_id")?,
+                at: parse_ts(&get::<String>(r, "at")?)?,
+                author_id: get(r, "author_id")?,
+                author_name: get(r, "author_name")?,
+                kind: parse_enum(&get::<String>(r, "kind")?)?,
+                text: get(r, "text")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut thrive = Vec::new();
+    for r in sqlx::query("SELECT * FROM thrive_assessment WHERE incident_id = ? ORDER BY assessed_at, id")
+        .bind(id)
+        .fetch_all(pool)
+        .await
+        .map_err(map_err)?
+    {
+        let assessment_id: Uuid = get(&r, "id")?;
+        let mut entries = sqlx::query("SELECT * FROM thrive_entry WHERE assessment_id = ?")
+            .bind(assessment_id)
+            .fetch_all(pool)
+            .await
+            .map_err(map_err)?
+            .iter()
+            .map(|e| {
+                Ok(ThriveEntry {
+                    element: parse_enum(&get::<String>(e, "element")?)?,
+                    rating: parse_enum(&get::<String>(e, "rating")?)?,
+                    rationale: get(e, "rationale")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        entries.sort_by_key(|e| e.element);
+        thrive.push(ThriveAssessment {
+            id: assessment_id,
+            incident_id: id,
+            entries,
+            assessed_by: get(&r, "assessed_by")?,
+            assessed_by_name: get(&r, "assessed_by_name")?,
+            assessed_at: parse_ts(&get::<String>(&r, "assessed_at")?)?,
+        });
+    }
+    let grades = sqlx::query("SELECT * FROM incident_grade WHERE incident_id = ? ORDER BY decided_at, id")
+        .bind(id)
+        .fetch_all(pool)
+        .await
+        .map_err(map_err)?
+        .iter()
+        .map(|r| {
+            Ok(GradeDecision {
+                id: get(r, "id")?,
+                incident_id: get(r, "incident_id")?,
+                grade: parse_enum(&get::<String>(r, "grade")?)?,
+                due_at: opt_ts(get(r, "due_at")?)?,
+                reason: get(r, "reason")?,
+                thrive_id: get(r, "thrive_id")?,
+                decided_by: get(r, "decided_by")?,
+                decided_by_name: get(r, "decided_by_name")?,
+                decided_at: parse_ts(&get::<String>(r, "decided_at")?)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Some(IncidentRecord { incident, log, thrive, grades }))
+}
+
+pub(crate) async fn list_incidents(store: &SqliteStore, q: &IncidentQuery) -> Result<Vec<Incident>> {
+    sqlx::query(
+        "SELECT * FROM incident WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR division = ?2) \
+         ORDER BY CASE WHEN grade IS NULL THEN 0 WHEN due_at IS NULL THEN 2 ELSE 1 END, due_at, received_at LIMIT ?3",
+    )
+    .bind(q.status.map(|s| s.as_str()))
+    .bind(&q.division)
+    .bind(i64::from(q.limit.clamp(1, 5000)))
+    .fetch_all(store.pool())
+    .await
+    .map_err(map_err)?
+    .iter()
+    .map(incident_from_row)
+    .collect()
+}
