@@ -26,7 +26,9 @@ type ApiResult<T> = Result<T, ApiError>;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "bluelamp API", description = "Crime, incident and safeguarding records. Every call is audited."),
-    paths(me, list_officers, get_officer, open_officer, list_users, create_user, disable_user, enable_user, search_audit, verify_audit),
+    paths(me, list_officers, get_officer, open_officer, list_users, create_user, disable_user, enable_user, search_audit, verify_audit,
+        crate::api_incidents::queue, crate::api_incidents::create, crate::api_incidents::show, crate::api_incidents::add_log,
+        crate::api_incidents::assess, crate::api_incidents::grade, crate::api_incidents::close),
     components(schemas(ErrorJson, FieldErrorJson)),
     modifiers(&BearerAuth),
     security(("bearer" = []))

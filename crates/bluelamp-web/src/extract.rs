@@ -29,15 +29,15 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
-/// A URL-encoded form body for pages.
+/// A URL-encoded form body for pages; repeated keys (checkboxes) fill a `Vec`.
 pub struct PageForm<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageForm<T> {
     type Rejection = PageError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Form::<T>::from_request(req, state).await {
-            Ok(axum::Form(value)) => Ok(PageForm(value)),
+        match axum_extra::extract::Form::<T>::from_request(req, state).await {
+            Ok(axum_extra::extract::Form(value)) => Ok(PageForm(value)),
             Err(rejection) => Err(PageError(failure(rejection.status(), rejection.body_text()))),
         }
     }

@@ -4,6 +4,7 @@
 //! from it, so a route cannot exist without a declared policy.
 
 pub mod api;
+pub mod api_incidents;
 pub mod auth;
 pub mod error;
 pub mod extract;
@@ -113,6 +114,14 @@ pub fn routes() -> Vec<Route> {
             perm(P::RecordRestrict),
             post(pages::lift_officer_restriction),
         ),
+        route(Method::GET, "/incidents", perm(P::IncidentView), get(pages::incidents::queue)),
+        route(Method::GET, "/incidents/new", perm(P::IncidentRecord), get(pages::incidents::new_form)),
+        route(Method::POST, "/incidents", perm(P::IncidentRecord), post(pages::incidents::create)),
+        route(Method::GET, "/incidents/{id}", perm(P::IncidentView), get(pages::incidents::show)),
+        route(Method::POST, "/incidents/{id}/log", perm(P::IncidentRecord), post(pages::incidents::add_log)),
+        route(Method::POST, "/incidents/{id}/thrive", perm(P::IncidentRecord), post(pages::incidents::assess)),
+        route(Method::POST, "/incidents/{id}/grade", perm(P::IncidentRecord), post(pages::incidents::grade)),
+        route(Method::POST, "/incidents/{id}/close", perm(P::IncidentRecord), post(pages::incidents::close)),
         route(Method::GET, "/admin/users", perm(P::UserManage), get(pages::users)),
         route(Method::GET, "/admin/users/new", perm(P::UserManage), get(pages::new_user_form)),
         route(Method::POST, "/admin/users", perm(P::UserManage), post(pages::create_user)),
@@ -123,6 +132,13 @@ pub fn routes() -> Vec<Route> {
         route(Method::GET, "/api/v1/officers", perm(P::OfficerView), get(api::list_officers)),
         route(Method::GET, "/api/v1/officers/{id}", perm(P::OfficerView), get(api::get_officer)),
         route(Method::POST, "/api/v1/officers/{id}/open", perm(P::OfficerView), post(api::open_officer)),
+        route(Method::GET, "/api/v1/incidents", perm(P::IncidentView), get(api_incidents::queue)),
+        route(Method::POST, "/api/v1/incidents", perm(P::IncidentRecord), post(api_incidents::create)),
+        route(Method::GET, "/api/v1/incidents/{id}", perm(P::IncidentView), get(api_incidents::show)),
+        route(Method::POST, "/api/v1/incidents/{id}/log", perm(P::IncidentRecord), post(api_incidents::add_log)),
+        route(Method::POST, "/api/v1/incidents/{id}/thrive", perm(P::IncidentRecord), post(api_incidents::assess)),
+        route(Method::POST, "/api/v1/incidents/{id}/grade", perm(P::IncidentRecord), post(api_incidents::grade)),
+        route(Method::POST, "/api/v1/incidents/{id}/close", perm(P::IncidentRecord), post(api_incidents::close)),
         route(Method::GET, "/api/v1/users", perm(P::UserManage), get(api::list_users)),
         route(Method::POST, "/api/v1/users", perm(P::UserManage), post(api::create_user)),
         route(Method::POST, "/api/v1/users/{username}/disable", perm(P::UserManage), post(api::disable_user)),

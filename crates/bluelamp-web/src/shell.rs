@@ -43,6 +43,7 @@ pub struct Shell {
 /// Navigation: each entry shows only to people holding its permission (`None`: everyone signed in).
 const NAV: &[(&str, &str, Option<Permission>)] = &[
     ("/", "Home", None),
+    ("/incidents", "Control room", Some(Permission::IncidentView)),
     ("/officers", "Force directory", Some(Permission::OfficerView)),
     ("/admin/users", "Users", Some(Permission::UserManage)),
     ("/audit", "Audit trail", Some(Permission::AuditRead)),
@@ -73,7 +74,11 @@ impl Shell {
         shell.nav = NAV
             .iter()
             .filter(|(_, _, permission)| permission.is_none_or(|p| principal.can(p)))
-            .map(|(href, label, _)| NavItem { href, label, is_current: *href == current })
+            .map(|(href, label, _)| NavItem {
+                href,
+                label,
+                is_current: *href == current || (*href != "/" && current.starts_with(href)),
+            })
             .collect();
         shell
     }

@@ -104,7 +104,7 @@ impl<B: TestBackend> TestApp<B> {
     async fn refusals(&self) -> usize {
         self.backend
             .store()
-            .search_audit(&AuditQuery { action: Some("access.refused".into()), limit: 200, ..Default::default() })
+            .search_audit(&AuditQuery { action: Some("access.refused".into()), limit: 1_000_000, ..Default::default() })
             .await
             .expect("search")
             .len()
@@ -506,6 +506,132 @@ async fn auditors_search_the_trail<B: TestBackend>() {
     assert_eq!(verify.json()["ok"], true);
 }
 
+fn thrive_json(version: i64, skip: usize) -> String {
+    let entries: Vec<serde_json::Value> = ["threat", "harm", "risk", "investigation", "vulnerability", "engagement"]
+        .iter()
+        .skip(skip)
+        .map(|e| serde_json::json!({ "element": e, "rating": "high", "rationale": format!("{e} considered on the call") }))
+        .collect();
+    serde_json::json!({ "version": version, "entries": entries }).to_string()
+}
+
+/// A 999 domestic call through the API: recorded, THRIVE-assessed, graded, closed with the NCRS reason.
+async fn incident_journey_over_the_api<B: TestBackend>() {
+    let app = TestApp::<B>::new().await;
+    let handler = app.session("call-handler").await;
+    let json = "application/json";
+    let new = r#"{"channel":"999","caller_name":"Mary Lane","caller_phone":"07700 900123","location_text":"14 Mill Road","division":"East","opening_category":"PSW-DOM","qualifiers":["domestic-abuse","repeat"],"summary":"Partner shouting and throwing things"}"#;
+    let created = app.post("/api/v1/incidents", Some(&handler), json, new).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let incident = created.json();
+    let id = incident["id"].as_str().expect("id").to_string();
+    assert_eq!(incident["reference"], "20261126-0001");
+    let base = format!("/api/v1/incidents/{id}");
+
+    let early = app.post(&format!("{base}/grade"), Some(&handler), json, r#"{"version":1,"grade":"emergency"}"#).await;
+    assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(early.json()["fields"][0]["field"], "thrive");
+    let partial = app.post(&format!("{base}/thrive"), Some(&handler), json, thrive_json(1, 2)).await;
+    assert_eq!(partial.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields = partial.json()["fields"].to_string();
+    assert!(fields.contains("thrive.threat.rating") && fields.contains("thrive.harm.rationale"), "{fields}");
+    assert_eq!(
+        app.post(&format!("{base}/thrive"), Some(&handler), json, thrive_json(1, 0)).await.status,
+        StatusCode::OK
+    );
+    let graded = app.post(&format!("{base}/grade"), Some(&handler), json, r#"{"version":2,"grade":"emergency"}"#).await;
+    assert_eq!(graded.status, StatusCode::OK);
+    assert_eq!(graded.json()["due_at"], "2026-11-26T09:15:00+00:00");
+    let stale = app.post(&format!("{base}/log"), Some(&handler), json, r#"{"version":2,"text":"Late note"}"#).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert_eq!(stale.json()["error"], "conflict");
+
+    let no_reason = app
+        .post(
+            &format!("{base}/close"),
+            Some(&handler),
+            json,
+            r#"{"version":3,"closing_category":"CRM-VIO","result":"Attended"}"#,
+        )
+        .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(no_reason.json()["fields"].to_string().contains("ncrs_reason"));
+    let closed = app
+        .post(
+            &format!("{base}/close"),
+            Some(&handler),
+            json,
+            r#"{"version":3,"closing_category":"PSW-DOM","result":"Verbal argument; advice given","ncrs_reason":"No notifiable offence disclosed"}"#,
+        )
+        .await;
+    assert_eq!(closed.status, StatusCode::OK, "{}", closed.body);
+    assert_eq!(closed.json()["status"], "closed");
+    let record = app.get(&base, Some(&handler)).await.json();
+    assert_eq!(record["log"].as_array().map(Vec::len), Some(4));
+    assert_eq!(record["thrive"][0]["entries"].as_array().map(Vec::len), Some(6));
+    assert_eq!(app.get("/api/v1/incidents", Some(&handler)).await.json().as_array().map(Vec::len), Some(0));
+
+    let future = new.replace(r#""channel":"999""#, r#""channel":"999","received_at":"2026-11-26T12:00:00Z""#);
+    let rejected = app.post("/api/v1/incidents", Some(&handler), json, future).await;
+    assert_eq!(rejected.json()["fields"][0]["field"], "received_at");
+    let unknown = app.post("/api/v1/incidents", Some(&handler), json, new.replace("PSW-DOM", "PSW-XXX")).await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(unknown.json()["fields"][0]["field"], "opening_category");
+    let investigator = app.session("investigator").await;
+    assert_eq!(app.post("/api/v1/incidents", Some(&investigator), json, new).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get(&base, Some(&investigator)).await.status, StatusCode::OK, "investigators may read incidents");
+}
+
+/// The incident pages: a conflict or a broken rule re-renders the page with what was typed.
+async fn incident_pages_keep_what_was_typed<B: TestBackend>() {
+    let app = TestApp::<B>::new().await;
+    let handler = app.session("call-handler").await;
+    let form = "application/x-www-form-urlencoded";
+    let created = app
+        .post(
+            "/incidents",
+            Some(&handler),
+            form,
+            "channel=101&location_text=The+Green&opening_category=ASB-NUI&qualifiers=alcohol&qualifiers=repeat&summary=Youths+drinking&division=East",
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let path = created.location();
+    let page = app.get(&path, Some(&handler)).await;
+    assert!(
+        page.body.contains("Anti-social behaviour: nuisance")
+            && page.body.contains("Alcohol")
+            && page.body.contains("Repeat")
+    );
+    assert_eq!(
+        app.post(&format!("{path}/log"), Some(&handler), form, "version=1&text=First+note").await.status,
+        StatusCode::SEE_OTHER
+    );
+    let stale = app.post(&format!("{path}/log"), Some(&handler), form, "version=1&text=My+careful+words").await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(
+        stale.body.contains("My careful words") && stale.body.contains("changed by someone else"),
+        "kept and explained"
+    );
+    let partial = app
+        .post(
+            &format!("{path}/thrive"),
+            Some(&handler),
+            form,
+            "version=2&threat_rating=low&threat_rationale=No+threats+made",
+        )
+        .await;
+    assert_eq!(partial.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(partial.body.contains("Choose a rating for Vulnerability") && partial.body.contains("No threats made"));
+    let bad = app.post("/incidents", Some(&handler), form, "channel=999&latitude=north&summary=x").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("Enter a number in degrees") && bad.body.contains("govuk-error-summary"));
+    let queue = app.get("/incidents", Some(&handler)).await;
+    assert!(queue.body.contains("20261126-0001") && queue.body.contains("Not graded"));
+    let home = app.get("/", Some(&handler)).await;
+    assert!(home.body.contains("Calls awaiting a grade"));
+}
+
 macro_rules! http_tests {
     ($module:ident, $backend:ty) => {
         mod $module {
@@ -513,7 +639,7 @@ macro_rules! http_tests {
                 restricted_records_stay_sealed_over_http, no_audit_no_data, bad_input_gets_clear_errors,
                 sign_in_is_generic_and_locks, expired_sessions_return_to_sign_in, secure_cookies_behind_tls,
                 headers_and_csrf_everywhere, bearer_tokens_work_until_revoked, openapi_and_operations,
-                auditors_search_the_trail);
+                auditors_search_the_trail, incident_journey_over_the_api, incident_pages_keep_what_was_typed);
         }
     };
     (@each $backend:ty; $($name:ident),*) => {

@@ -4,6 +4,7 @@
 
 mod config;
 mod demo;
+mod demo_incidents;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -52,6 +53,9 @@ enum Command {
         /// Where the compiled stylesheet and scripts are.
         #[arg(long, env = "BLUELAMP_ASSETS_DIR", default_value = "web/dist")]
         assets_dir: PathBuf,
+        /// How many demo incidents to make in a new database (over the last 60 days).
+        #[arg(long, default_value_t = 1000)]
+        incidents: usize,
     },
     /// Production start: serve on the configured database. Refuses a database that is missing, not
     /// migrated, or migrated by a newer bluelamp.
@@ -295,7 +299,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Config { command: ConfigCommand::Example } => {
             print!("{}", config::EXAMPLE);
         }
-        Command::Demo { addr, data_dir, assets_dir } => {
+        Command::Demo { addr, data_dir, assets_dir, incidents: demo_incident_count } => {
             let mut config = Config::load(None)?;
             config.environment = Environment::Demo;
             config.secure_cookies = false;
@@ -310,6 +314,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             store.migrate().await?;
             let core = Core::new(Arc::new(store), Arc::new(SystemClock), config.settings());
             let added = demo::load(&core).await?;
+            let started = std::time::Instant::now();
+            let incidents = demo_incidents::load(&core, demo_incident_count).await?;
+            if incidents > 0 {
+                println!("  made {incidents} demo incidents in {:.1} s", started.elapsed().as_secs_f64());
+            }
             let password = std::env::var("BLUELAMP_DEMO_PASSWORD").ok().filter(|p| !p.is_empty());
             let (password, shown) = match password {
                 Some(p) => (p, "the password in BLUELAMP_DEMO_PASSWORD".to_string()),

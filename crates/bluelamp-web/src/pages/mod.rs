@@ -136,19 +136,45 @@ pub async fn sign_out(State(state): State<AppState>, CurrentUser(user): CurrentU
 
 /// The work queues each role sees. Modules still to come start empty: a count of zero is the truth
 /// while no incidents or crimes exist.
-fn queues(role: Role, users: i64, locked: i64) -> Vec<Queue> {
+/// Counts behind the home page's queues.
+#[derive(Debug, Default, Clone, Copy)]
+struct Counts {
+    users: i64,
+    locked: i64,
+    ungraded: i64,
+    mine_open: i64,
+    breaching: i64,
+}
+
+fn queues(role: Role, c: Counts) -> Vec<Queue> {
     let q = |title, description, href: Option<&'static str>, count| Queue { title, description, href, count };
     match role {
         Role::Admin => vec![
-            q("Users", "Officers and staff who can sign in.", Some("/admin/users"), users),
-            q("Locked accounts", "Accounts locked after repeated failed sign-ins.", Some("/admin/users"), locked),
+            q("Users", "Officers and staff who can sign in.", Some("/admin/users"), c.users),
+            q("Locked accounts", "Accounts locked after repeated failed sign-ins.", Some("/admin/users"), c.locked),
         ],
         Role::CallHandler => vec![
-            q("Calls awaiting a grade", "New incidents still to be THRIVE-assessed and graded.", None, 0),
-            q("My open incidents", "Incidents you recorded that are not yet closed.", None, 0),
+            q(
+                "Calls awaiting a grade",
+                "New incidents still to be THRIVE-assessed and graded.",
+                Some("/incidents"),
+                c.ungraded,
+            ),
+            q("My open incidents", "Incidents you recorded that are not yet closed.", Some("/incidents"), c.mine_open),
         ],
         Role::ControlRoomSupervisor => vec![
-            q("Breaching response targets", "Open incidents past their grade's attendance target.", None, 0),
+            q(
+                "Breaching response targets",
+                "Open incidents past their grade's attendance target.",
+                Some("/incidents"),
+                c.breaching,
+            ),
+            q(
+                "Calls awaiting a grade",
+                "New incidents still to be THRIVE-assessed and graded.",
+                Some("/incidents"),
+                c.ungraded,
+            ),
             q("THRIVE reviews due", "Sampled incidents waiting for your quality review.", None, 0),
         ],
         Role::Triage => vec![
@@ -186,20 +212,31 @@ fn queues(role: Role, users: i64, locked: i64) -> Vec<Queue> {
 }
 
 pub async fn home(State(state): State<AppState>, CurrentUser(user): CurrentUser) -> PageResult {
-    let (users, locked) = if user.can(Permission::UserManage) {
+    let now = state.core.now();
+    let mut counts = Counts::default();
+    if user.can(Permission::UserManage) {
         let all = state.core.store.list_users().await?;
-        let now = state.core.now();
-        (all.len() as i64, all.iter().filter(|u| u.is_locked(now)).count() as i64)
-    } else {
-        (0, 0)
-    };
+        counts.users = all.len() as i64;
+        counts.locked = all.iter().filter(|u| u.is_locked(now)).count() as i64;
+    }
+    if user.can(Permission::IncidentView) {
+        let query = bluelamp_core::store::IncidentQuery {
+            status: Some(bluelamp_core::incident::IncidentStatus::Open),
+            division: None,
+            limit: 5000,
+        };
+        let open = state.core.store.list_incidents(&query).await?;
+        counts.ungraded = open.iter().filter(|i| i.grade.is_none()).count() as i64;
+        counts.mine_open = open.iter().filter(|i| i.recorded_by == user.user_id).count() as i64;
+        counts.breaching = open.iter().filter(|i| bluelamp_core::incident::is_breaching(i, now)).count() as i64;
+    }
     let first = user.roles.first().copied();
     let mut shell = Shell::for_user(&user, first.map(|r| r.label()).unwrap_or("Home"), "/");
     shell.main_role = first.map(|r| r.as_str().to_string());
     let sections = user
         .roles
         .iter()
-        .map(|role| HomeSection { role: role.as_str(), label: role.label(), queues: queues(*role, users, locked) })
+        .map(|role| HomeSection { role: role.as_str(), label: role.label(), queues: queues(*role, counts) })
         .collect();
     page(&HomePage {
         shell,
@@ -684,3 +721,4 @@ pub async fn audit(
         older,
     })
 }
+pub mod incidents;

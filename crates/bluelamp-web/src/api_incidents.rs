@@ -1,0 +1,370 @@
+//! The incidents API: record, read, list the queue, and change an incident (log, THRIVE, grade,
+//! close). Every change names the `version` it saw; a stale version is a 409 and nothing is written.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use bluelamp_core::Error;
+use bluelamp_core::incident::{Incident, IncidentRecord, NewIncident, ThriveInput};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::auth::{Ctx, CurrentUser};
+use crate::error::{ApiError, ErrorJson};
+use crate::extract::ApiJson;
+
+type ApiResult<T> = Result<T, ApiError>;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IncidentJson {
+    pub id: Uuid,
+    pub reference: String,
+    pub version: i64,
+    pub status: String,
+    pub channel: String,
+    /// UTC, RFC 3339.
+    pub received_at: String,
+    pub recorded_at: String,
+    pub caller_name: String,
+    pub caller_phone: String,
+    pub location_text: String,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub is_rural: bool,
+    pub division: String,
+    pub opening_category: String,
+    pub qualifiers: Vec<String>,
+    pub grade: Option<String>,
+    pub due_at: Option<String>,
+    pub closing_category: Option<String>,
+    pub closed_at: Option<String>,
+    pub result: Option<String>,
+    pub crime_reference: Option<String>,
+    pub ncrs_reason: Option<String>,
+    /// When a crime, or the reason for none, is due under NCRS (crime-related incidents only).
+    pub ncrs_due_at: Option<String>,
+}
+
+pub fn incident_json(i: &Incident) -> IncidentJson {
+    IncidentJson {
+        id: i.id,
+        reference: i.reference.clone(),
+        version: i.version,
+        status: i.status.as_str().into(),
+        channel: i.channel.as_str().into(),
+        received_at: i.received_at.to_rfc3339(),
+        recorded_at: i.recorded_at.to_rfc3339(),
+        caller_name: i.caller_name.clone(),
+        caller_phone: i.caller_phone.clone(),
+        location_text: i.location_text.clone(),
+        latitude: i.latitude,
+        longitude: i.longitude,
+        is_rural: i.is_rural,
+        division: i.division.clone(),
+        opening_category: i.opening_category.clone(),
+        qualifiers: i.qualifiers.clone(),
+        grade: i.grade.map(|g| g.as_str().into()),
+        due_at: i.due_at.map(|t| t.to_rfc3339()),
+        closing_category: i.closing_category.clone(),
+        closed_at: i.closed_at.map(|t| t.to_rfc3339()),
+        result: i.result.clone(),
+        crime_reference: i.crime_reference.clone(),
+        ncrs_reason: i.ncrs_reason.clone(),
+        ncrs_due_at: bluelamp_core::incident::ncrs_due_at(i).map(|t| t.to_rfc3339()),
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LogEntryJson {
+    pub at: String,
+    pub author: String,
+    pub kind: String,
+    pub text: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ThriveEntryJson {
+    /// threat, harm, risk, investigation, vulnerability or engagement.
+    pub element: String,
+    /// low, medium or high.
+    pub rating: String,
+    pub rationale: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ThriveJson {
+    pub assessed_by: String,
+    pub assessed_at: String,
+    pub entries: Vec<ThriveEntryJson>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GradeJson {
+    pub grade: String,
+    pub due_at: Option<String>,
+    pub reason: Option<String>,
+    pub decided_by: String,
+    pub decided_at: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IncidentRecordJson {
+    pub incident: IncidentJson,
+    pub log: Vec<LogEntryJson>,
+    /// Every assessment, oldest first; the last is current.
+    pub thrive: Vec<ThriveJson>,
+    pub grades: Vec<GradeJson>,
+}
+
+fn record_json(r: &IncidentRecord) -> IncidentRecordJson {
+    IncidentRecordJson {
+        incident: incident_json(&r.incident),
+        log: r
+            .log
+            .iter()
+            .map(|l| LogEntryJson {
+                at: l.at.to_rfc3339(),
+                author: l.author_name.clone(),
+                kind: l.kind.as_str().into(),
+                text: l.text.clone(),
+            })
+            .collect(),
+        thrive: r
+            .thrive
+            .iter()
+            .map(|t| ThriveJson {
+                assessed_by: t.assessed_by_name.clone(),
+                assessed_at: t.assessed_at.to_rfc3339(),
+                entries: t
+                    .entries
+                    .iter()
+                    .map(|e| ThriveEntryJson {
+                        element: e.element.as_str().into(),
+                        rating: e.rating.as_str().into(),
+                        rationale: e.rationale.clone(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        grades: r
+            .grades
+            .iter()
+            .map(|g| GradeJson {
+                grade: g.grade.as_str().into(),
+                due_at: g.due_at.map(|t| t.to_rfc3339()),
+                reason: g.reason.clone(),
+                decided_by: g.decided_by_name.clone(),
+                decided_at: g.decided_at.to_rfc3339(),
+            })
+            .collect(),
+    }
+}
+
+fn parse_id(id: &str) -> ApiResult<Uuid> {
+    Uuid::parse_str(id).map_err(|_| ApiError::from(Error::NotFound))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct QueueParams {
+    #[serde(default)]
+    division: String,
+}
+
+/// The control-room queue: open incidents, ungraded first, then by attendance target.
+#[utoipa::path(get, path = "/api/v1/incidents", tag = "incidents",
+    params(("division" = Option<String>, Query, description = "Only this division")),
+    responses((status = 200, body = Vec<IncidentJson>), (status = 403, body = ErrorJson)))]
+pub async fn queue(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Ctx(ctx): Ctx,
+    Query(q): Query<QueueParams>,
+) -> ApiResult<Json<Vec<IncidentJson>>> {
+    Ok(Json(state.core.incident_queue(&user, Some(&q.division), &ctx).await?.iter().map(incident_json).collect()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewIncidentJson {
+    /// 999, 101, online, walk-in, partner or officer.
+    pub channel: String,
+    /// When the call was received (RFC 3339); defaults to now.
+    #[serde(default)]
+    pub received_at: Option<String>,
+    #[serde(default)]
+    pub caller_name: String,
+    #[serde(default)]
+    pub caller_phone: String,
+    pub location_text: String,
+    #[serde(default)]
+    pub latitude: Option<f64>,
+    #[serde(default)]
+    pub longitude: Option<f64>,
+    #[serde(default)]
+    pub is_rural: bool,
+    #[serde(default)]
+    pub division: String,
+    /// An NSIR category code, e.g. PSW-DOM.
+    pub opening_category: String,
+    #[serde(default)]
+    pub qualifiers: Vec<String>,
+    /// What the caller says: the first log entry.
+    pub summary: String,
+}
+
+/// Records a call for service.
+#[utoipa::path(post, path = "/api/v1/incidents", tag = "incidents", request_body = NewIncidentJson,
+    responses((status = 201, body = IncidentJson), (status = 422, body = ErrorJson), (status = 403, body = ErrorJson)))]
+pub async fn create(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Ctx(ctx): Ctx,
+    ApiJson(body): ApiJson<NewIncidentJson>,
+) -> ApiResult<(StatusCode, Json<IncidentJson>)> {
+    let received_at = match body.received_at.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(text) => {
+            Some(chrono::DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&chrono::Utc)).map_err(|_| {
+                ApiError::from(Error::invalid("received_at", "Give the time as RFC 3339, e.g. 2026-11-26T09:40:00Z"))
+            })?)
+        }
+    };
+    let new = NewIncident {
+        channel: body.channel,
+        received_at,
+        caller_name: body.caller_name,
+        caller_phone: body.caller_phone,
+        location_text: body.location_text,
+        latitude: body.latitude,
+        longitude: body.longitude,
+        is_rural: body.is_rural,
+        division: body.division,
+        opening_category: body.opening_category,
+        qualifiers: body.qualifiers,
+        summary: body.summary,
+    };
+    let incident = state.core.record_incident(&user, &new, &ctx).await?;
+    Ok((StatusCode::CREATED, Json(incident_json(&incident))))
+}
+
+/// One incident with its log, THRIVE history and grading history.
+#[utoipa::path(get, path = "/api/v1/incidents/{id}", tag = "incidents", params(("id" = String, Path)),
+    responses((status = 200, body = IncidentRecordJson), (status = 404, body = ErrorJson)))]
+pub async fn show(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Ctx(ctx): Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<Json<IncidentRecordJson>> {
+    Ok(Json(record_json(&state.core.view_incident(&user, parse_id(&id)?, &ctx).await?)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LogJson {
+    pub version: i64,
+    pub text: String,
+    #[serde(default)]
+    pub is_correction: bool,
+}
+
+/// Adds a log entry (corrections are new entries; nothing is edited).
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/log", tag = "incidents", params(("id" = String, Path)), request_body = LogJson,
+    responses((status = 200, body = IncidentJson), (status = 409, body = ErrorJson), (status = 422, body = ErrorJson)))]
+pub async fn add_log(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Ctx(ctx): Ctx,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<LogJson>,
+) -> ApiResult<Json<IncidentJson>> {
+    let i =
+        state.core.add_incident_log(&user, parse_id(&id)?, body.version, &body.text, body.is_correction, &ctx).await?;
+    Ok(Json(incident_json(&i)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AssessJson {
+    pub version: i64,
+    /// All six elements, each with a rating and a rationale.
+    pub entries: Vec<ThriveEntryJson>,
+}
+
+/// Records a complete THRIVE assessment.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/thrive", tag = "incidents", params(("id" = String, Path)), request_body = AssessJson,
+    responses((status = 200, body = IncidentJson), (status = 409, body = ErrorJson), (status = 422, body = ErrorJson)))]
+pub async fn assess(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Ctx(ctx): Ctx,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<AssessJson>,
+) -> ApiResult<Json<IncidentJson>> {
+    let input = ThriveInput { entries: body.entries.into_iter().map(|e| (e.element, e.rating, e.rationale)).collect() };
+    Ok(Json(incident_json(&state.core.assess_thrive(&user, parse_id(&id)?, body.version, &input, &ctx).await?)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct GradeBodyJson {
+    pub version: i64,
+    /// emergency, priority, scheduled or resolution.
+    pub grade: String,
+    /// Required when changing an existing grade.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// Grades or regrades against the current THRIVE assessment.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/grade", tag = "incidents", params(("id" = String, Path)), request_body = GradeBodyJson,
+    responses((status = 200, body = IncidentJson), (status = 409, body = ErrorJson), (status = 422, body = ErrorJson)))]
+pub async fn grade(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Ctx(ctx): Ctx,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<GradeBodyJson>,
+) -> ApiResult<Json<IncidentJson>> {
+    let i = state
+        .core
+        .grade_incident(&user, parse_id(&id)?, body.version, &body.grade, body.reason.as_deref(), &ctx)
+        .await?;
+    Ok(Json(incident_json(&i)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CloseJson {
+    pub version: i64,
+    pub closing_category: String,
+    pub result: String,
+    #[serde(default)]
+    pub crime_reference: Option<String>,
+    /// Why no crime was recorded, for a crime-related incident without one.
+    #[serde(default)]
+    pub ncrs_reason: Option<String>,
+}
+
+/// Closes an incident.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/close", tag = "incidents", params(("id" = String, Path)), request_body = CloseJson,
+    responses((status = 200, body = IncidentJson), (status = 409, body = ErrorJson), (status = 422, body = ErrorJson)))]
+pub async fn close(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Ctx(ctx): Ctx,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<CloseJson>,
+) -> ApiResult<Json<IncidentJson>> {
+    let i = state
+        .core
+        .close_incident(
+            &user,
+            parse_id(&id)?,
+            body.version,
+            &body.closing_category,
+            &body.result,
+            body.crime_reference.as_deref(),
+            body.ncrs_reason.as_deref(),
+            &ctx,
+        )
+        .await?;
+    Ok(Json(incident_json(&i)))
+}

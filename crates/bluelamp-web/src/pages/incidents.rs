@@ -1,0 +1,628 @@
+//! Control-room pages: the queue, recording an incident, and the incident page with its log, THRIVE,
+//! grading and closing forms. A failed form re-renders the page with the user's words kept.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use bluelamp_core::access::{Permission, Principal};
+use bluelamp_core::incident::{
+    self, Channel, Grade, IncidentRecord, IncidentStatus, NewIncident, ThriveElement, ThriveInput, ThriveRating,
+};
+use bluelamp_core::{Error, FieldError, reference, time};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::auth::{Ctx, CurrentUser};
+use crate::error::{Failure, PageError};
+use crate::extract::PageForm;
+use crate::shell::Shell;
+use crate::templates::render;
+
+type PageResult = Result<Response, PageError>;
+
+/// Categories grouped by NSIR chapter for `<optgroup>`s.
+pub fn category_groups() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
+    let mut groups: Vec<(&'static str, Vec<(&'static str, &'static str)>)> = Vec::new();
+    for c in reference::CATEGORIES {
+        match groups.iter_mut().find(|(chapter, _)| *chapter == c.chapter.label()) {
+            Some((_, list)) => list.push((c.code, c.label)),
+            None => groups.push((c.chapter.label(), vec![(c.code, c.label)])),
+        }
+    }
+    groups
+}
+
+fn category_label(code: &str) -> String {
+    reference::category(code).map(|c| c.label.to_string()).unwrap_or_else(|| code.to_string())
+}
+
+fn qualifier_labels(codes: &[String]) -> Vec<String> {
+    codes.iter().map(|q| reference::qualifier_label(q).unwrap_or(q).to_string()).collect()
+}
+
+/// "in 12 min" / "23 min late" from now to `due`.
+fn due_text(due: Option<chrono::DateTime<chrono::Utc>>, now: chrono::DateTime<chrono::Utc>) -> String {
+    match due {
+        None => "No target".into(),
+        Some(due) => {
+            let minutes = (due - now).num_minutes();
+            let at = time::london(due);
+            if minutes >= 0 { format!("{at} (in {minutes} min)") } else { format!("{at} ({} min late)", -minutes) }
+        }
+    }
+}
+
+// ---- The queue ----------------------------------------------------------------------------------
+
+pub struct QueueRow {
+    pub id: String,
+    pub reference: String,
+    pub received: String,
+    pub category: String,
+    pub qualifiers: Vec<String>,
+    pub location: String,
+    pub division: String,
+    pub grade: String,
+    pub due: String,
+    pub is_breaching: bool,
+}
+
+#[derive(Template)]
+#[template(path = "incidents/queue.html")]
+pub struct QueuePage {
+    pub shell: Shell,
+    pub rows: Vec<QueueRow>,
+    pub breaches: usize,
+    pub divisions: Vec<String>,
+    pub division: String,
+    pub can_record: bool,
+    pub updated: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct QueueQuery {
+    #[serde(default)]
+    division: String,
+}
+
+pub async fn queue(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Ctx(ctx): Ctx,
+    Query(q): Query<QueueQuery>,
+) -> PageResult {
+    let incidents = state.core.incident_queue(&user, Some(&q.division), &ctx).await?;
+    let now = state.core.now();
+    let mut divisions: Vec<String> = state.core.store.list_users().await?.into_iter().map(|u| u.division).collect();
+    divisions.sort();
+    divisions.dedup();
+    divisions.retain(|d| !d.is_empty());
+    let rows: Vec<QueueRow> = incidents
+        .iter()
+        .map(|i| QueueRow {
+            id: i.id.to_string(),
+            reference: i.reference.clone(),
+            received: time::london(i.received_at),
+            category: category_label(&i.opening_category),
+            qualifiers: qualifier_labels(&i.qualifiers),
+            location: i.location_text.clone(),
+            division: i.division.clone(),
+            grade: i.grade.map(|g| g.label().to_string()).unwrap_or_default(),
+            due: if i.grade.is_some() { due_text(i.due_at, now) } else { String::new() },
+            is_breaching: incident::is_breaching(i, now),
+        })
+        .collect();
+    let breaches = rows.iter().filter(|r| r.is_breaching).count();
+    Ok(render(
+        StatusCode::OK,
+        &QueuePage {
+            shell: Shell::for_user(&user, "Control room queue", "/incidents"),
+            rows,
+            breaches,
+            divisions,
+            division: q.division,
+            can_record: user.can(Permission::IncidentRecord),
+            updated: time::london_precise(now),
+        },
+    ))
+}
+
+// ---- Recording ----------------------------------------------------------------------------------
+
+#[derive(Debug, Default, Deserialize)]
+pub struct NewIncidentForm {
+    #[serde(default)]
+    pub channel: String,
+    #[serde(default)]
+    pub caller_name: String,
+    #[serde(default)]
+    pub caller_phone: String,
+    #[serde(default)]
+    pub location_text: String,
+    #[serde(default)]
+    pub latitude: String,
+    #[serde(default)]
+    pub longitude: String,
+    #[serde(default)]
+    pub is_rural: Option<String>,
+    #[serde(default)]
+    pub division: String,
+    #[serde(default)]
+    pub opening_category: String,
+    #[serde(default)]
+    pub qualifiers: Vec<String>,
+    #[serde(default)]
+    pub summary: String,
+    #[serde(skip)]
+    pub errors: Vec<FieldError>,
+}
+
+impl NewIncidentForm {
+    pub fn error(&self, field: &str) -> Option<String> {
+        crate::templates::error_for(&self.errors, field)
+    }
+
+    pub fn has_qualifier(&self, code: &str) -> bool {
+        self.qualifiers.iter().any(|q| q == code)
+    }
+
+    /// Name, label, value and error of each plain text field, in form order.
+    pub fn text_fields(&self) -> Vec<(&'static str, &'static str, String, Option<String>)> {
+        [
+            ("caller_name", "Caller's name", &self.caller_name),
+            ("caller_phone", "Caller's phone number", &self.caller_phone),
+            ("location_text", "Where is it happening?", &self.location_text),
+            ("latitude", "Latitude (optional)", &self.latitude),
+            ("longitude", "Longitude (optional)", &self.longitude),
+            ("division", "Division", &self.division),
+        ]
+        .into_iter()
+        .map(|(name, label, value)| (name, label, value.clone(), self.error(name)))
+        .collect()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "incidents/new.html")]
+pub struct NewIncidentPage {
+    pub shell: Shell,
+    pub form: NewIncidentForm,
+    pub channels: Vec<(&'static str, &'static str)>,
+    pub categories: Vec<(&'static str, Vec<(&'static str, &'static str)>)>,
+    pub qualifiers: &'static [(&'static str, &'static str)],
+}
+
+fn new_page(user: &Principal, form: NewIncidentForm) -> NewIncidentPage {
+    let mut shell = Shell::for_user(user, "Record an incident", "/incidents");
+    shell.errors = form.errors.clone();
+    NewIncidentPage {
+        shell,
+        form,
+        channels: Channel::ALL.iter().map(|c| (c.as_str(), c.label())).collect(),
+        categories: category_groups(),
+        qualifiers: reference::QUALIFIERS,
+    }
+}
+
+pub async fn new_form(CurrentUser(user): CurrentUser) -> PageResult {
+    let form = NewIncidentForm { channel: "999".into(), ..Default::default() };
+    Ok(render(StatusCode::OK, &new_page(&user, form)))
+}
+
+/// Parses an optional number, naming the field if it is not one.
+pub fn optional_number(field: &str, text: &str, errors: &mut Vec<FieldError>) -> Option<f64> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() => Some(v),
+        _ => {
+            errors.push(FieldError::new(field, "Enter a number in degrees, for example 51.2719"));
+            None
+        }
+    }
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Ctx(ctx): Ctx,
+    PageForm(mut form): PageForm<NewIncidentForm>,
+) -> PageResult {
+    let mut errors = Vec::new();
+    let latitude = optional_number("latitude", &form.latitude, &mut errors);
+    let longitude = optional_number("longitude", &form.longitude, &mut errors);
+    let new = NewIncident {
+        channel: form.channel.clone(),
+        received_at: None,
+        caller_name: form.caller_name.clone(),
+        caller_phone: form.caller_phone.clone(),
+        location_text: form.location_text.clone(),
+        latitude,
+        longitude,
+        is_rural: form.is_rural.is_some(),
+        division: form.division.clone(),
+        opening_category: form.opening_category.clone(),
+        qualifiers: form.qualifiers.clone(),
+        summary: form.summary.clone(),
+    };
+    let result = if errors.is_empty() {
+        state.core.record_incident(&user, &new, &ctx).await
+    } else {
+        Err(Error::Invalid(errors))
+    };
+    match result {
+        Ok(incident) => Ok(Redirect::to(&format!("/incidents/{}", incident.id)).into_response()),
+        Err(Error::Invalid(errors)) => {
+            form.errors = errors;
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &new_page(&user, form)))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---- The incident page --------------------------------------------------------------------------
+
+/// What the user typed into the page's forms, kept when a submission fails.
+#[derive(Debug, Default)]
+pub struct Forms {
+    pub log_text: String,
+    pub thrive: Vec<(String, String, String)>,
+    pub grade: String,
+    pub grade_reason: String,
+    pub closing_category: String,
+    pub result: String,
+    pub crime_reference: String,
+    pub ncrs_reason: String,
+}
+
+pub struct IncidentView {
+    pub id: String,
+    pub reference: String,
+    pub version: i64,
+    pub status: String,
+    pub category: String,
+    pub qualifiers: Vec<String>,
+    pub rows: Vec<(&'static str, String)>,
+    pub is_graded: bool,
+    pub is_breaching: bool,
+    pub due: String,
+    pub ncrs_due: Option<String>,
+}
+
+pub struct ThriveField {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub rating: String,
+    pub rationale: String,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "incidents/show.html")]
+pub struct IncidentPage {
+    pub shell: Shell,
+    pub i: IncidentView,
+    pub thrive_caption: String,
+    pub thrive_rows: Vec<(&'static str, &'static str, String)>,
+    pub grade_rows: Vec<String>,
+    pub log_rows: Vec<(String, String, &'static str, String)>,
+    pub thrive_form: Vec<ThriveField>,
+    pub ratings: Vec<(&'static str, &'static str)>,
+    pub grades: Vec<(&'static str, &'static str)>,
+    pub categories: Vec<(&'static str, Vec<(&'static str, &'static str)>)>,
+    pub forms: Forms,
+    pub can_record: bool,
+    pub is_open: bool,
+}
+
+fn incident_page(
+    state: &AppState,
+    user: &Principal,
+    record: IncidentRecord,
+    forms: Forms,
+    errors: Vec<FieldError>,
+) -> IncidentPage {
+    let now = state.core.now();
+    let i = &record.incident;
+    let mut shell = Shell::for_user(user, &format!("Incident {}", i.reference), "/incidents");
+    let current = record.current_thrive();
+    let thrive_form = ThriveElement::ALL
+        .iter()
+        .map(|e| {
+            let typed = forms.thrive.iter().find(|(name, _, _)| name == e.as_str());
+            let stored = current.and_then(|t| t.entries.iter().find(|x| x.element == *e));
+            let (rating, rationale) = match (typed, stored) {
+                (Some((_, r, why)), _) => (r.clone(), why.clone()),
+                (None, Some(s)) => (s.rating.as_str().to_string(), s.rationale.clone()),
+                (None, None) => (String::new(), String::new()),
+            };
+            let prefix = format!("thrive.{}.", e.as_str());
+            let error =
+                errors.iter().filter(|x| x.field.starts_with(&prefix)).map(|x| x.rule.clone()).collect::<Vec<_>>();
+            ThriveField {
+                name: e.as_str(),
+                label: e.label(),
+                rating,
+                rationale,
+                error: (!error.is_empty()).then(|| error.join(". ")),
+            }
+        })
+        .collect();
+    shell.errors = errors
+        .into_iter()
+        .map(|e| {
+            // Point the error summary at the inputs on this page.
+            let field = match e.field.split('.').collect::<Vec<_>>().as_slice() {
+                ["thrive", element, _] => format!("thrive-{element}"),
+                ["thrive"] => "thrive-threat".to_string(),
+                ["reason"] => "grade-reason".to_string(),
+                ["grade"] => "grade-emergency".to_string(),
+                _ => e.field.clone(),
+            };
+            FieldError::new(field, e.rule)
+        })
+        .collect();
+    let mut rows = vec![
+        ("Channel", i.channel.label().to_string()),
+        ("Call received", time::london_precise(i.received_at)),
+        ("Recorded", time::london_precise(i.recorded_at)),
+        ("Caller", format!("{} {}", i.caller_name, i.caller_phone).trim().to_string()),
+        ("Location", i.location_text.clone()),
+    ];
+    if let (Some(lat), Some(lon)) = (i.latitude, i.longitude) {
+        rows.push(("Coordinates", format!("{lat:.5}, {lon:.5}")));
+    }
+    rows.push(("Division", if i.division.is_empty() { "Not set".into() } else { i.division.clone() }));
+    rows.push(("Area type", if i.is_rural { "Rural".into() } else { "Urban".into() }));
+    rows.push(("Grade", i.grade.map(|g| g.label().to_string()).unwrap_or_else(|| "Not graded".into())));
+    if i.grade.is_some() {
+        rows.push(("Attend by", due_text(i.due_at, now)));
+    }
+    if let Some(c) = &i.closing_category {
+        rows.push(("Closing category", category_label(c)));
+        rows.push(("Result", i.result.clone().unwrap_or_default()));
+        rows.push(("Closed", i.closed_at.map(time::london_precise).unwrap_or_default()));
+    }
+    if let Some(c) = &i.crime_reference {
+        rows.push(("Crime reference", c.clone()));
+    }
+    if let Some(r) = &i.ncrs_reason {
+        rows.push(("Why no crime was recorded", r.clone()));
+    }
+    let thrive_caption = match current {
+        Some(t) => format!(
+            "Assessed by {} at {}{}",
+            t.assessed_by_name,
+            time::london(t.assessed_at),
+            if record.thrive.len() > 1 {
+                format!(" ({} assessments in all)", record.thrive.len())
+            } else {
+                String::new()
+            }
+        ),
+        None => String::new(),
+    };
+    IncidentPage {
+        shell,
+        i: IncidentView {
+            id: i.id.to_string(),
+            reference: i.reference.clone(),
+            version: i.version,
+            status: i.status.label().to_string(),
+            category: category_label(&i.opening_category),
+            qualifiers: qualifier_labels(&i.qualifiers),
+            rows,
+            is_graded: i.grade.is_some(),
+            is_breaching: incident::is_breaching(i, now),
+            due: due_text(i.due_at, now),
+            ncrs_due: incident::ncrs_due_at(i).map(time::london),
+        },
+        thrive_caption,
+        thrive_rows: current
+            .map(|t| t.entries.iter().map(|e| (e.element.label(), e.rating.label(), e.rationale.clone())).collect())
+            .unwrap_or_default(),
+        grade_rows: record
+            .grades
+            .iter()
+            .map(|g| {
+                format!(
+                    "{} by {} at {}{}",
+                    g.grade.label(),
+                    g.decided_by_name,
+                    time::london(g.decided_at),
+                    g.reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default()
+                )
+            })
+            .collect(),
+        log_rows: record
+            .log
+            .iter()
+            .map(|l| {
+                let kind = match l.kind {
+                    incident::LogKind::Correction => "Correction",
+                    _ => "",
+                };
+                (time::london_precise(l.at), l.author_name.clone(), kind, l.text.clone())
+            })
+            .collect(),
+        thrive_form,
+        ratings: ThriveRating::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
+        grades: Grade::ALL.iter().map(|g| (g.as_str(), g.label())).collect(),
+        categories: category_groups(),
+        forms,
+        can_record: user.can(Permission::IncidentRecord),
+        is_open: i.status == IncidentStatus::Open,
+    }
+}
+
+fn parse_id(id: &str) -> Result<Uuid, PageError> {
+    Uuid::parse_str(id).map_err(|_| PageError(Failure::Core(Error::NotFound)))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Ctx(ctx): Ctx,
+    Path(id): Path<String>,
+) -> PageResult {
+    let record = state.core.view_incident(&user, parse_id(&id)?, &ctx).await?;
+    Ok(render(StatusCode::OK, &incident_page(&state, &user, record, Forms::default(), Vec::new())))
+}
+
+/// After a form post: back to the page, or the page again with the errors and what was typed.
+async fn after_change(
+    state: &AppState,
+    user: &Principal,
+    id: Uuid,
+    result: bluelamp_core::Result<bluelamp_core::incident::Incident>,
+    forms: Forms,
+    ctx: &bluelamp_core::audit::RequestContext,
+) -> PageResult {
+    let (status, errors) = match result {
+        Ok(_) => return Ok(Redirect::to(&format!("/incidents/{id}")).into_response()),
+        Err(Error::Invalid(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, errors),
+        Err(Error::Conflict(message)) => (
+            StatusCode::CONFLICT,
+            vec![FieldError::new("version", format!("{message}. What you typed is still below."))],
+        ),
+        Err(e) => return Err(e.into()),
+    };
+    let record = state.core.view_incident(user, id, ctx).await?;
+    Ok(render(status, &incident_page(state, user, record, forms, errors)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LogForm {
+    #[serde(default)]
+    version: i64,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    is_correction: Option<String>,
+}
+
+pub async fn add_log(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Ctx(ctx): Ctx,
+    Path(id): Path<String>,
+    PageForm(form): PageForm<LogForm>,
+) -> PageResult {
+    let id = parse_id(&id)?;
+    let result =
+        state.core.add_incident_log(&user, id, form.version, &form.text, form.is_correction.is_some(), &ctx).await;
+    after_change(&state, &user, id, result, Forms { log_text: form.text, ..Forms::default() }, &ctx).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ThriveForm {
+    #[serde(default)]
+    version: i64,
+    #[serde(flatten)]
+    fields: std::collections::HashMap<String, String>,
+}
+
+/// THRIVE as the form sends it: `<element>_rating` and `<element>_rationale`.
+pub fn thrive_input(fields: &std::collections::HashMap<String, String>) -> ThriveInput {
+    ThriveInput {
+        entries: ThriveElement::ALL
+            .iter()
+            .map(|e| {
+                let get = |suffix: &str| fields.get(&format!("{}_{suffix}", e.as_str())).cloned().unwrap_or_default();
+                (e.as_str().to_string(), get("rating"), get("rationale"))
+            })
+            .collect(),
+    }
+}
+
+pub async fn assess(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Ctx(ctx): Ctx,
+    Path(id): Path<String>,
+    PageForm(form): PageForm<ThriveForm>,
+) -> PageResult {
+    let id = parse_id(&id)?;
+    let input = thrive_input(&form.fields);
+    let result = state.core.assess_thrive(&user, id, form.version, &input, &ctx).await;
+    after_change(&state, &user, id, result, Forms { thrive: input.entries, ..Forms::default() }, &ctx).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct GradeForm {
+    #[serde(default)]
+    version: i64,
+    #[serde(default)]
+    grade: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn grade(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Ctx(ctx): Ctx,
+    Path(id): Path<String>,
+    PageForm(form): PageForm<GradeForm>,
+) -> PageResult {
+    let id = parse_id(&id)?;
+    let result = state.core.grade_incident(&user, id, form.version, &form.grade, Some(&form.reason), &ctx).await;
+    after_change(
+        &state,
+        &user,
+        id,
+        result,
+        Forms { grade: form.grade, grade_reason: form.reason, ..Forms::default() },
+        &ctx,
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CloseForm {
+    #[serde(default)]
+    version: i64,
+    #[serde(default)]
+    closing_category: String,
+    #[serde(default)]
+    result: String,
+    #[serde(default)]
+    crime_reference: String,
+    #[serde(default)]
+    ncrs_reason: String,
+}
+
+pub async fn close(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Ctx(ctx): Ctx,
+    Path(id): Path<String>,
+    PageForm(form): PageForm<CloseForm>,
+) -> PageResult {
+    let id = parse_id(&id)?;
+    let result = state
+        .core
+        .close_incident(
+            &user,
+            id,
+            form.version,
+            &form.closing_category,
+            &form.result,
+            Some(&form.crime_reference),
+            Some(&form.ncrs_reason),
+            &ctx,
+        )
+        .await;
+    let forms = Forms {
+        closing_category: form.closing_category,
+        result: form.result,
+        crime_reference: form.crime_reference,
+        ncrs_reason: form.ncrs_reason,
+        ..Forms::default()
+    };
+    after_change(&state, &user, id, result, forms, &ctx).await
+}
