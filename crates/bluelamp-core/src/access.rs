@@ -75,6 +75,7 @@ named_enum!(
         AuditVerify => "audit.verify", "Check the audit trail's hash chain";
         IncidentView => "incident.view", "See incidents";
         IncidentRecord => "incident.record", "Record and update incidents";
+        NcrsView => "ncrs.view", "See the NCRS 24-hour list of crime-related incidents";
         CrimeView => "crime.view", "See crimes";
         CrimeRecord => "crime.record", "Record and update crimes";
         CrimeTriage => "crime.triage", "Triage and allocate crimes";
@@ -93,18 +94,25 @@ impl Role {
         match self {
             Role::Admin => &[OfficerView, UserManage, TokenManage, AuditVerify],
             Role::CallHandler => &[OfficerView, IncidentView, IncidentRecord],
-            Role::ControlRoomSupervisor => &[OfficerView, IncidentView, IncidentRecord, PerformanceView],
-            Role::Triage => &[OfficerView, IncidentView, CrimeView, CrimeRecord, CrimeTriage],
+            Role::ControlRoomSupervisor => &[OfficerView, IncidentView, IncidentRecord, NcrsView, PerformanceView],
+            Role::Triage => &[OfficerView, IncidentView, NcrsView, CrimeView, CrimeRecord, CrimeTriage],
             Role::Investigator => &[OfficerView, IncidentView, CrimeView, CrimeRecord],
-            Role::Supervisor => {
-                &[OfficerView, IncidentView, CrimeView, CrimeRecord, CrimeTriage, RecordRestrict, PerformanceView]
-            }
+            Role::Supervisor => &[
+                OfficerView,
+                IncidentView,
+                NcrsView,
+                CrimeView,
+                CrimeRecord,
+                CrimeTriage,
+                RecordRestrict,
+                PerformanceView,
+            ],
             Role::Safeguarding => &[OfficerView, IncidentView, CrimeView, SafeguardingView],
             Role::Custody => &[OfficerView, CrimeView, CustodyView],
             Role::OffenderManager => &[OfficerView, CrimeView, OffenderView],
-            Role::Analyst => &[OfficerView, IncidentView, CrimeView, PerformanceView],
+            Role::Analyst => &[OfficerView, IncidentView, NcrsView, CrimeView, PerformanceView],
             Role::CrimeRegistrar => {
-                &[OfficerView, IncidentView, CrimeView, CrimeCancel, RecordRestrict, PerformanceView]
+                &[OfficerView, IncidentView, NcrsView, CrimeView, CrimeCancel, RecordRestrict, PerformanceView]
             }
             Role::Auditor => &[OfficerView, AuditRead, AuditVerify, PerformanceView],
         }

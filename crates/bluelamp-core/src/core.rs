@@ -32,6 +32,8 @@ pub struct Settings {
     pub grade_targets: crate::incident::GradeTargets,
     /// Incident reference format, e.g. `"{yyyy}{mm}{dd}-{seq:4}"` (see `incident::format_reference`).
     pub incident_reference_format: String,
+    /// How far back intake checks look for earlier incidents (issue 3: 12 months, configurable).
+    pub intake_lookback_days: i64,
 }
 
 impl Default for Settings {
@@ -42,6 +44,7 @@ impl Default for Settings {
             lockout_duration: Duration::minutes(15),
             grade_targets: crate::incident::GradeTargets::default(),
             incident_reference_format: "{yyyy}{mm}{dd}-{seq:4}".into(),
+            intake_lookback_days: 365,
         }
     }
 }

@@ -375,6 +375,90 @@ pub fn validate_closure(
     errors
 }
 
+/// The key two descriptions of one address share: lower case, letters and digits only, single spaces
+/// ("14, Mill Rd." and "14 mill rd" match). Empty for an empty address.
+pub fn address_key(text: &str) -> String {
+    text.to_lowercase()
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The key two ways of writing one UK phone number share: its last ten digits ("+44 7700 900123" and
+/// "07700900123" match). Empty when there are fewer than six digits.
+pub fn phone_key(text: &str) -> String {
+    let digits: String = text.chars().filter(|c| c.is_ascii_digit()).collect();
+    if digits.len() < 6 { String::new() } else { digits[digits.len().saturating_sub(10)..].to_string() }
+}
+
+/// Why an earlier incident was flagged at intake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum MatchKind {
+    /// Ranked first: the same caller phoning again is the strongest sign of a repeat victim.
+    Phone,
+    Address,
+}
+
+/// One intake check result: a kind of match, how many earlier incidents share it, over what span,
+/// and the references, newest first. Ranked by kind, then count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntakeMatch {
+    pub kind: MatchKind,
+    pub count: usize,
+    pub span_days: i64,
+    pub references: Vec<String>,
+    /// Qualifiers seen on those incidents (domestic abuse, mental health, …).
+    pub qualifiers: Vec<String>,
+}
+
+impl IntakeMatch {
+    /// "same address: 3 incidents in 60 days".
+    pub fn explanation(&self) -> String {
+        let what = match self.kind {
+            MatchKind::Phone => "same phone number",
+            MatchKind::Address => "same address",
+        };
+        let plural = if self.count == 1 { "incident" } else { "incidents" };
+        format!("{what}: {} earlier {plural} in {} days", self.count, self.span_days.max(1))
+    }
+}
+
+/// Groups earlier incidents (already filtered to the look-back window) into ranked matches.
+pub fn intake_matches(incident: &Incident, earlier: &[Incident], now: DateTime<Utc>) -> Vec<IntakeMatch> {
+    let mut out = Vec::new();
+    for kind in [MatchKind::Phone, MatchKind::Address] {
+        let key = |i: &Incident| match kind {
+            MatchKind::Phone => phone_key(&i.caller_phone),
+            MatchKind::Address => address_key(&i.location_text),
+        };
+        let mine = key(incident);
+        if mine.is_empty() {
+            continue;
+        }
+        let mut hits: Vec<&Incident> = earlier.iter().filter(|i| i.id != incident.id && key(i) == mine).collect();
+        if hits.is_empty() {
+            continue;
+        }
+        hits.sort_by_key(|i| std::cmp::Reverse(i.received_at));
+        let oldest = hits.iter().map(|i| i.received_at).min().unwrap_or(now);
+        let mut qualifiers: Vec<String> = hits.iter().flat_map(|i| i.qualifiers.iter().cloned()).collect();
+        qualifiers.sort();
+        qualifiers.dedup();
+        out.push(IntakeMatch {
+            kind,
+            count: hits.len(),
+            span_days: (now - oldest).num_days() + 1,
+            references: hits.iter().map(|i| i.reference.clone()).collect(),
+            qualifiers,
+        });
+    }
+    out.sort_by(|a, b| a.kind.cmp(&b.kind).then(b.count.cmp(&a.count)));
+    out
+}
+
 /// Whether an open incident has passed its attendance target.
 pub fn is_breaching(incident: &Incident, now: DateTime<Utc>) -> bool {
     incident.status == IncidentStatus::Open && incident.due_at.is_some_and(|due| now > due)
@@ -481,6 +565,38 @@ impl Core {
             self.event(&By::User(by).actor(), "incident.view", AuditCategory::Consult, ctx).record("incident", id);
         self.store.append_audit(&audit).await?;
         Ok(record)
+    }
+
+    /// Earlier incidents at the same address or from the same phone in the look-back window, ranked
+    /// and explained, for the handler to see before grading.
+    pub async fn intake_checks(&self, by: &Principal, incident: &Incident) -> Result<Vec<IntakeMatch>> {
+        by.require(Permission::IncidentView)?;
+        let now = self.now();
+        let since = now - Duration::days(self.settings.intake_lookback_days);
+        let earlier = self
+            .store
+            .find_related_incidents(
+                &address_key(&incident.location_text),
+                &phone_key(&incident.caller_phone),
+                since,
+                200,
+            )
+            .await?;
+        Ok(intake_matches(incident, &earlier, now))
+    }
+
+    /// Crime-related incidents whose NCRS decision (a crime, or the reason for none) is overdue or due
+    /// within `within_hours`, most overdue first.
+    pub async fn ncrs_list(&self, by: &Principal, within_hours: i64, ctx: &RequestContext) -> Result<Vec<Incident>> {
+        by.require(Permission::NcrsView)?;
+        if !(0..=24 * 7).contains(&within_hours) {
+            return Err(Error::invalid("within_hours", "Choose 0 to 168 hours"));
+        }
+        let audit = self
+            .event(&By::User(by).actor(), "incident.ncrs_list", AuditCategory::Consult, ctx)
+            .after(&serde_json::json!({ "within_hours": within_hours }));
+        self.store.append_audit(&audit).await?;
+        self.store.list_ncrs_due(self.now() + Duration::hours(within_hours), 2000).await
     }
 
     /// The control-room queue: open incidents, most urgent first.
@@ -782,6 +898,59 @@ mod tests {
                 .collect(),
         };
         assert_eq!(validate_thrive(&bad_rating).expect_err("bad scale").len(), 6);
+    }
+
+    #[test]
+    fn keys_ignore_how_things_are_written() {
+        assert_eq!(address_key("14, Mill Rd."), address_key(" 14 MILL rd "));
+        assert_ne!(address_key("14 Mill Road"), address_key("41 Mill Road"));
+        assert_eq!(phone_key("+44 7700 900123"), phone_key("07700-900123"));
+        assert_eq!(phone_key("999"), "");
+    }
+
+    #[test]
+    fn intake_matches_are_ranked_and_explained() {
+        let base = |n: i64, phone: &str, place: &str| Incident {
+            id: Uuid::now_v7(),
+            reference: format!("R{n}"),
+            version: 1,
+            channel: Channel::Emergency999,
+            status: IncidentStatus::Closed,
+            received_at: now() - Duration::days(n),
+            recorded_at: now() - Duration::days(n),
+            recorded_by: Uuid::nil(),
+            caller_name: String::new(),
+            caller_phone: phone.into(),
+            location_text: place.into(),
+            latitude: None,
+            longitude: None,
+            is_rural: false,
+            division: String::new(),
+            opening_category: "PSW-DOM".into(),
+            qualifiers: vec!["domestic-abuse".into()],
+            grade: None,
+            graded_at: None,
+            due_at: None,
+            closing_category: None,
+            closed_at: None,
+            result: None,
+            crime_reference: None,
+            ncrs_reason: None,
+        };
+        let current = base(0, "07700 900123", "14 Mill Road");
+        let earlier = vec![
+            base(59, "07700 111111", "14 mill road"),
+            base(20, "07700 900123", "14 Mill Rd"),
+            base(3, "07700 222222", "14, Mill Road"),
+            base(5, "07700 333333", "99 Other Street"),
+        ];
+        let matches = intake_matches(&current, &earlier, now());
+        assert_eq!(matches.len(), 2);
+        assert_eq!(matches[0].kind, MatchKind::Phone);
+        assert_eq!(matches[0].explanation(), "same phone number: 1 earlier incident in 21 days");
+        assert_eq!(matches[1].explanation(), "same address: 2 earlier incidents in 60 days");
+        assert_eq!(matches[1].references, vec!["R3".to_string(), "R59".to_string()]);
+        assert_eq!(matches[1].qualifiers, vec!["domestic-abuse".to_string()]);
     }
 
     #[test]

@@ -127,6 +127,17 @@ pub trait Store: Send + Sync + 'static {
         audit: &NewAuditEvent,
     ) -> Result<()>;
     async fn find_incident(&self, id: Uuid) -> Result<Option<IncidentRecord>>;
+    /// Incidents received since `since` whose address key or phone key (see `incident::address_key`,
+    /// `incident::phone_key`) equals the given one; empty keys match nothing. Newest first.
+    async fn find_related_incidents(
+        &self,
+        address_key: &str,
+        phone_key: &str,
+        since: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Incident>>;
+    /// Incidents whose NCRS decision is due before `due_before` and not yet made, soonest due first.
+    async fn list_ncrs_due(&self, due_before: DateTime<Utc>, limit: u32) -> Result<Vec<Incident>>;
     async fn list_incidents(&self, query: &IncidentQuery) -> Result<Vec<Incident>>;
 
     // Audit.

@@ -1,7 +1,9 @@
 //! Incidents on PostgreSQL.
 
 use bluelamp_core::audit::NewAuditEvent;
-use bluelamp_core::incident::{GradeDecision, Incident, IncidentRecord, LogEntry, ThriveAssessment, ThriveEntry};
+use bluelamp_core::incident::{
+    GradeDecision, Incident, IncidentRecord, LogEntry, ThriveAssessment, ThriveEntry, address_key, phone_key,
+};
 use bluelamp_core::store::{IncidentChange, IncidentQuery};
 use bluelamp_core::{Error, Result};
 use sqlx::PgConnection;
@@ -34,8 +36,8 @@ pub(crate) async fn insert_incident(
     sqlx::query(
         "INSERT INTO incident (id, reference, version, channel, status, received_at, recorded_at, recorded_by, caller_name, \
          caller_phone, location_text, latitude, longitude, is_rural, division, opening_category, qualifiers, grade, graded_at, \
-         due_at, closing_category, closed_at, result, crime_reference, ncrs_reason) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)",
+         due_at, closing_category, closed_at, result, crime_reference, ncrs_reason, location_key, phone_key, ncrs_due_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)",
     )
     .bind(i.id)
     .bind(&i.reference)
@@ -62,6 +64,9 @@ pub(crate) async fn insert_incident(
     .bind(&i.result)
     .bind(&i.crime_reference)
     .bind(&i.ncrs_reason)
+    .bind(address_key(&i.location_text))
+    .bind(phone_key(&i.caller_phone))
+    .bind(bluelamp_core::incident::ncrs_due_at(i))
     .execute(&mut *tx)
     .await
     .map_err(map_err)?;
@@ -139,7 +144,8 @@ pub(crate) async fn update_incident(
     let done = sqlx::query(
         "UPDATE incident SET version = $1, status = $2, caller_name = $3, caller_phone = $4, location_text = $5, latitude = $6, \
          longitude = $7, is_rural = $8, division = $9, qualifiers = $10, grade = $11, graded_at = $12, due_at = $13, closing_category = $14, \
-         closed_at = $15, result = $16, crime_reference = $17, ncrs_reason = $18 WHERE id = $19 AND version = $20",
+         closed_at = $15, result = $16, crime_reference = $17, ncrs_reason = $18, location_key = $19, phone_key = $20, \
+         ncrs_due_at = $21 WHERE id = $22 AND version = $23",
     )
     .bind(i.version)
     .bind(i.status.as_str())
@@ -159,6 +165,9 @@ pub(crate) async fn update_incident(
     .bind(&i.result)
     .bind(&i.crime_reference)
     .bind(&i.ncrs_reason)
+    .bind(address_key(&i.location_text))
+    .bind(phone_key(&i.caller_phone))
+    .bind(bluelamp_core::incident::ncrs_due_at(i))
     .bind(i.id)
     .bind(expected_version)
     .execute(&mut *tx)
@@ -308,4 +317,65 @@ pub(crate) async fn list_incidents(store: &PostgresStore, q: &IncidentQuery) -> 
     .iter()
     .map(incident_from_row)
     .collect()
+}
+
+pub(crate) async fn find_related_incidents(
+    store: &PostgresStore,
+    address_key: &str,
+    phone_key: &str,
+    since: chrono::DateTime<chrono::Utc>,
+    limit: u32,
+) -> Result<Vec<Incident>> {
+    sqlx::query(
+        "SELECT * FROM incident WHERE received_at >= $1 AND ((location_key = $2 AND $2 <> '') OR (phone_key = $3 AND $3 <> '')) \
+         ORDER BY received_at DESC LIMIT $4",
+    )
+    .bind(since)
+    .bind(address_key)
+    .bind(phone_key)
+    .bind(i64::from(limit))
+    .fetch_all(store.pool())
+    .await
+    .map_err(map_err)?
+    .iter()
+    .map(incident_from_row)
+    .collect()
+}
+
+pub(crate) async fn list_ncrs_due(
+    store: &PostgresStore,
+    due_before: chrono::DateTime<chrono::Utc>,
+    limit: u32,
+) -> Result<Vec<Incident>> {
+    sqlx::query(
+        "SELECT * FROM incident WHERE ncrs_due_at IS NOT NULL AND ncrs_due_at < $1 ORDER BY ncrs_due_at LIMIT $2",
+    )
+    .bind(due_before)
+    .bind(i64::from(limit))
+    .fetch_all(store.pool())
+    .await
+    .map_err(map_err)?
+    .iter()
+    .map(incident_from_row)
+    .collect()
+}
+
+/// Fills the intake keys and NCRS due time on incidents written before they existed. Idempotent.
+pub(crate) async fn backfill_incident_keys(store: &PostgresStore) -> Result<()> {
+    let rows = sqlx::query("SELECT * FROM incident WHERE location_key IS NULL")
+        .fetch_all(store.pool())
+        .await
+        .map_err(map_err)?;
+    for row in &rows {
+        let i = incident_from_row(row)?;
+        sqlx::query("UPDATE incident SET location_key = $1, phone_key = $2, ncrs_due_at = $3 WHERE id = $4")
+            .bind(address_key(&i.location_text))
+            .bind(phone_key(&i.caller_phone))
+            .bind(bluelamp_core::incident::ncrs_due_at(&i))
+            .bind(i.id)
+            .execute(store.pool())
+            .await
+            .map_err(map_err)?;
+    }
+    Ok(())
 }

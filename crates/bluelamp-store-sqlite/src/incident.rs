@@ -1,7 +1,9 @@
 //! Incidents on SQLite.
 
 use bluelamp_core::audit::NewAuditEvent;
-use bluelamp_core::incident::{GradeDecision, Incident, IncidentRecord, LogEntry, ThriveAssessment, ThriveEntry};
+use bluelamp_core::incident::{
+    GradeDecision, Incident, IncidentRecord, LogEntry, ThriveAssessment, ThriveEntry, address_key, phone_key,
+};
 use bluelamp_core::store::{IncidentChange, IncidentQuery};
 use bluelamp_core::{Error, Result};
 use sqlx::SqliteConnection;
@@ -34,8 +36,8 @@ pub(crate) async fn insert_incident(
     sqlx::query(
         "INSERT INTO incident (id, reference, version, channel, status, received_at, recorded_at, recorded_by, caller_name, \
          caller_phone, location_text, latitude, longitude, is_rural, division, opening_category, qualifiers, grade, graded_at, \
-         due_at, closing_category, closed_at, result, crime_reference, ncrs_reason) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         due_at, closing_category, closed_at, result, crime_reference, ncrs_reason, location_key, phone_key, ncrs_due_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(i.id)
     .bind(&i.reference)
@@ -62,6 +64,9 @@ pub(crate) async fn insert_incident(
     .bind(&i.result)
     .bind(&i.crime_reference)
     .bind(&i.ncrs_reason)
+    .bind(address_key(&i.location_text))
+    .bind(phone_key(&i.caller_phone))
+    .bind(bluelamp_core::incident::ncrs_due_at(i).map(ts))
     .execute(&mut *tx)
     .await
     .map_err(map_err)?;
@@ -139,7 +144,8 @@ pub(crate) async fn update_incident(
     let done = sqlx::query(
         "UPDATE incident SET version = ?, status = ?, caller_name = ?, caller_phone = ?, location_text = ?, latitude = ?, \
          longitude = ?, is_rural = ?, division = ?, qualifiers = ?, grade = ?, graded_at = ?, due_at = ?, closing_category = ?, \
-         closed_at = ?, result = ?, crime_reference = ?, ncrs_reason = ? WHERE id = ? AND version = ?",
+         closed_at = ?, result = ?, crime_reference = ?, ncrs_reason = ?, location_key = ?, phone_key = ?, \
+         ncrs_due_at = ? WHERE id = ? AND version = ?",
     )
     .bind(i.version)
     .bind(i.status.as_str())
@@ -159,6 +165,9 @@ pub(crate) async fn update_incident(
     .bind(&i.result)
     .bind(&i.crime_reference)
     .bind(&i.ncrs_reason)
+    .bind(address_key(&i.location_text))
+    .bind(phone_key(&i.caller_phone))
+    .bind(bluelamp_core::incident::ncrs_due_at(i).map(ts))
     .bind(i.id)
     .bind(expected_version)
     .execute(&mut *tx)
@@ -308,4 +317,63 @@ pub(crate) async fn list_incidents(store: &SqliteStore, q: &IncidentQuery) -> Re
     .iter()
     .map(incident_from_row)
     .collect()
+}
+
+pub(crate) async fn find_related_incidents(
+    store: &SqliteStore,
+    address_key: &str,
+    phone_key: &str,
+    since: chrono::DateTime<chrono::Utc>,
+    limit: u32,
+) -> Result<Vec<Incident>> {
+    sqlx::query(
+        "SELECT * FROM incident WHERE received_at >= ?1 AND ((location_key = ?2 AND ?2 <> '') OR (phone_key = ?3 AND ?3 <> '')) \
+         ORDER BY received_at DESC LIMIT ?4",
+    )
+    .bind(ts(since))
+    .bind(address_key)
+    .bind(phone_key)
+    .bind(i64::from(limit))
+    .fetch_all(store.pool())
+    .await
+    .map_err(map_err)?
+    .iter()
+    .map(incident_from_row)
+    .collect()
+}
+
+pub(crate) async fn list_ncrs_due(
+    store: &SqliteStore,
+    due_before: chrono::DateTime<chrono::Utc>,
+    limit: u32,
+) -> Result<Vec<Incident>> {
+    sqlx::query("SELECT * FROM incident WHERE ncrs_due_at IS NOT NULL AND ncrs_due_at < ? ORDER BY ncrs_due_at LIMIT ?")
+        .bind(ts(due_before))
+        .bind(i64::from(limit))
+        .fetch_all(store.pool())
+        .await
+        .map_err(map_err)?
+        .iter()
+        .map(incident_from_row)
+        .collect()
+}
+
+/// Fills the intake keys and NCRS due time on incidents written before they existed. Idempotent.
+pub(crate) async fn backfill_incident_keys(store: &SqliteStore) -> Result<()> {
+    let rows = sqlx::query("SELECT * FROM incident WHERE location_key IS NULL")
+        .fetch_all(store.pool())
+        .await
+        .map_err(map_err)?;
+    for row in &rows {
+        let i = incident_from_row(row)?;
+        sqlx::query("UPDATE incident SET location_key = ?, phone_key = ?, ncrs_due_at = ? WHERE id = ?")
+            .bind(address_key(&i.location_text))
+            .bind(phone_key(&i.caller_phone))
+            .bind(bluelamp_core::incident::ncrs_due_at(&i).map(ts))
+            .bind(i.id)
+            .execute(store.pool())
+            .await
+            .map_err(map_err)?;
+    }
+    Ok(())
 }

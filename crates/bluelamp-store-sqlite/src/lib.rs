@@ -300,7 +300,8 @@ impl Store for SqliteStore {
     }
 
     async fn migrate(&self) -> Result<()> {
-        MIGRATOR.run(&self.pool).await.map_err(|e| Error::Storage(format!("migration failed: {e}")))
+        MIGRATOR.run(&self.pool).await.map_err(|e| Error::Storage(format!("migration failed: {e}")))?;
+        incident::backfill_incident_keys(self).await
     }
 
     async fn schema_status(&self) -> Result<SchemaStatus> {
@@ -654,6 +655,20 @@ impl Store for SqliteStore {
 
     async fn list_incidents(&self, query: &IncidentQuery) -> Result<Vec<Incident>> {
         incident::list_incidents(self, query).await
+    }
+
+    async fn find_related_incidents(
+        &self,
+        address_key: &str,
+        phone_key: &str,
+        since: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Incident>> {
+        incident::find_related_incidents(self, address_key, phone_key, since, limit).await
+    }
+
+    async fn list_ncrs_due(&self, due_before: DateTime<Utc>, limit: u32) -> Result<Vec<Incident>> {
+        incident::list_ncrs_due(self, due_before, limit).await
     }
 
     async fn append_audit(&self, event: &NewAuditEvent) -> Result<AuditEvent> {

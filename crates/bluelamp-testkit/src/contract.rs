@@ -456,7 +456,8 @@ macro_rules! contract_tests {
             audit_verify_catches_a_reorder, audit_search_filters_and_pages,
             concurrent_appends_keep_one_chain, schema_is_current, incidents_record_assess_grade_and_close,
             incident_changes_are_optimistically_locked, incident_references_count_per_day,
-            incident_queue_is_ordered_by_urgency, incidents_are_not_saved_without_audit);
+            incident_queue_is_ordered_by_urgency, incidents_are_not_saved_without_audit, intake_checks_find_repeats,
+            ncrs_list_shows_due_and_breaching);
     };
     (@each $backend:ty; $($name:ident),*) => {
         $(
@@ -675,4 +676,83 @@ pub async fn incidents_are_not_saved_without_audit<B: TestBackend>() {
     assert_eq!(all.len(), 1);
     let record = backend.store().find_incident(kept.id).await.expect("find").expect("exists");
     assert_eq!((record.incident.version, record.log.len()), (1, 1));
+}
+
+/// Intake checks find earlier incidents from the same phone or at the same address in the window,
+/// however the address or number was written, and explain them.
+pub async fn intake_checks_find_repeats<B: TestBackend>() {
+    let backend = B::new().await;
+    let clock = ManualClock::standard();
+    let core = core(backend.store(), clock.clone());
+    let handler = bluelamp_core::core::principal_of(&add_user(&core, "ch.one", &["call-handler"]).await);
+    let at = |place: &str, phone: &str| NewIncident {
+        location_text: place.into(),
+        caller_phone: phone.into(),
+        ..domestic_999()
+    };
+    core.record_incident(&handler, &at("14 Mill Road, Oakfield", "07700 111111"), &ctx()).await.expect("old");
+    clock.advance(Duration::days(400));
+    core.record_incident(&handler, &at("14, Mill Road Oakfield", "07700 222222"), &ctx()).await.expect("recent 1");
+    clock.advance(Duration::days(30));
+    core.record_incident(&handler, &at("14 MILL ROAD OAKFIELD", "+44 7700 900123"), &ctx()).await.expect("recent 2");
+    core.record_incident(&handler, &at("2 Elsewhere Lane", "07700 333333"), &ctx()).await.expect("other");
+    clock.advance(Duration::days(29));
+    let now = core.record_incident(&handler, &at("14 Mill Road, Oakfield", "07700 900123"), &ctx()).await.expect("now");
+    let matches = core.intake_checks(&handler, &now).await.expect("checks");
+    let explained: Vec<String> = matches.iter().map(|m| m.explanation()).collect();
+    assert_eq!(
+        explained,
+        vec![
+            "same phone number: 1 earlier incident in 30 days".to_string(),
+            "same address: 2 earlier incidents in 60 days".to_string()
+        ],
+        "the 400-day-old call is outside the 12-month window"
+    );
+    assert!(matches[1].qualifiers.contains(&"domestic-abuse".to_string()));
+}
+
+/// The registrar's NCRS list: crime-related incidents without a crime or a reason, by due time.
+pub async fn ncrs_list_shows_due_and_breaching<B: TestBackend>() {
+    let backend = B::new().await;
+    let clock = ManualClock::standard();
+    let core = core(backend.store(), clock.clone());
+    let handler = bluelamp_core::core::principal_of(&add_user(&core, "ch.one", &["call-handler"]).await);
+    let registrar = bluelamp_core::core::principal_of(&add_user(&core, "fcr.one", &["crime-registrar"]).await);
+    assert!(matches!(core.ncrs_list(&handler, 24, &ctx()).await, Err(Error::Forbidden(_))));
+    assert!(matches!(core.ncrs_list(&registrar, 1000, &ctx()).await, Err(Error::Invalid(_))));
+    let crime = |category: &str| NewIncident { opening_category: category.into(), ..domestic_999() };
+    let assault = core.record_incident(&handler, &crime("CRM-VIO"), &ctx()).await.expect("assault");
+    core.record_incident(&handler, &crime("PSW-DOM"), &ctx()).await.expect("not crime-related");
+    clock.advance(Duration::hours(20));
+    let theft = core.record_incident(&handler, &crime("CRM-THF"), &ctx()).await.expect("theft");
+    let decided = core.record_incident(&handler, &crime("CRM-DAM"), &ctx()).await.expect("damage");
+    core.assess_thrive(&handler, decided.id, 1, &full_thrive("low"), &ctx()).await.expect("thrive");
+    core.grade_incident(&handler, decided.id, 2, "scheduled", None, &ctx()).await.expect("grade");
+    core.close_incident(
+        &handler,
+        decided.id,
+        3,
+        "CRM-DAM",
+        "Attended",
+        None,
+        Some("Owner confirms the damage was accidental"),
+        &ctx(),
+    )
+    .await
+    .expect("close");
+    let refs = |list: Vec<bluelamp_core::incident::Incident>| list.into_iter().map(|i| i.reference).collect::<Vec<_>>();
+    // 20 hours in: the assault is due in 4 hours; nothing has breached yet.
+    assert_eq!(refs(core.ncrs_list(&registrar, 0, &ctx()).await.expect("list")), Vec::<String>::new());
+    assert_eq!(refs(core.ncrs_list(&registrar, 6, &ctx()).await.expect("list")), vec![assault.reference.clone()]);
+    clock.advance(Duration::hours(5));
+    assert_eq!(
+        refs(core.ncrs_list(&registrar, 0, &ctx()).await.expect("list")),
+        vec![assault.reference.clone()],
+        "breached"
+    );
+    assert_eq!(
+        refs(core.ncrs_list(&registrar, 24, &ctx()).await.expect("list")),
+        vec![assault.reference, theft.reference],
+        "overdue first, then due soonest"
+    );
 }

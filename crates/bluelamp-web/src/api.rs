@@ -28,7 +28,8 @@ type ApiResult<T> = Result<T, ApiError>;
     info(title = "bluelamp API", description = "Crime, incident and safeguarding records. Every call is audited."),
     paths(me, list_officers, get_officer, open_officer, list_users, create_user, disable_user, enable_user, search_audit, verify_audit,
         crate::api_incidents::queue, crate::api_incidents::create, crate::api_incidents::show, crate::api_incidents::add_log,
-        crate::api_incidents::assess, crate::api_incidents::grade, crate::api_incidents::close),
+        crate::api_incidents::assess, crate::api_incidents::grade, crate::api_incidents::close, crate::api_incidents::checks,
+        crate::api_incidents::ncrs),
     components(schemas(ErrorJson, FieldErrorJson)),
     modifiers(&BearerAuth),
     security(("bearer" = []))

@@ -368,3 +368,67 @@ pub async fn close(
         .await?;
     Ok(Json(incident_json(&i)))
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IntakeMatchJson {
+    /// phone or address.
+    pub kind: String,
+    pub count: usize,
+    pub span_days: i64,
+    /// For example "same address: 3 earlier incidents in 60 days".
+    pub explanation: String,
+    pub references: Vec<String>,
+    pub qualifiers: Vec<String>,
+}
+
+/// Checks at intake: earlier incidents from the same phone or at the same address, ranked and explained.
+#[utoipa::path(get, path = "/api/v1/incidents/{id}/checks", tag = "incidents", params(("id" = String, Path)),
+    responses((status = 200, body = Vec<IntakeMatchJson>), (status = 404, body = ErrorJson)))]
+pub async fn checks(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Ctx(ctx): Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<IntakeMatchJson>>> {
+    let record = state.core.view_incident(&user, parse_id(&id)?, &ctx).await?;
+    let matches = state.core.intake_checks(&user, &record.incident).await?;
+    Ok(Json(
+        matches
+            .iter()
+            .map(|m| IntakeMatchJson {
+                kind: match m.kind {
+                    bluelamp_core::incident::MatchKind::Phone => "phone".into(),
+                    bluelamp_core::incident::MatchKind::Address => "address".into(),
+                },
+                count: m.count,
+                span_days: m.span_days,
+                explanation: m.explanation(),
+                references: m.references.clone(),
+                qualifiers: m.qualifiers.clone(),
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NcrsParams {
+    #[serde(default = "default_within")]
+    within_hours: i64,
+}
+
+fn default_within() -> i64 {
+    24
+}
+
+/// The NCRS 24-hour list: crime-related incidents with neither a crime nor a reason, overdue first.
+#[utoipa::path(get, path = "/api/v1/ncrs", tag = "incidents",
+    params(("within_hours" = Option<i64>, Query, description = "Also those due within this many hours (0 to 168, default 24)")),
+    responses((status = 200, body = Vec<IncidentJson>), (status = 403, body = ErrorJson), (status = 422, body = ErrorJson)))]
+pub async fn ncrs(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Ctx(ctx): Ctx,
+    Query(q): Query<NcrsParams>,
+) -> ApiResult<Json<Vec<IncidentJson>>> {
+    Ok(Json(state.core.ncrs_list(&user, q.within_hours, &ctx).await?.iter().map(incident_json).collect()))
+}

@@ -44,6 +44,7 @@ pub struct Shell {
 const NAV: &[(&str, &str, Option<Permission>)] = &[
     ("/", "Home", None),
     ("/incidents", "Control room", Some(Permission::IncidentView)),
+    ("/ncrs", "NCRS", Some(Permission::NcrsView)),
     ("/officers", "Force directory", Some(Permission::OfficerView)),
     ("/admin/users", "Users", Some(Permission::UserManage)),
     ("/audit", "Audit trail", Some(Permission::AuditRead)),

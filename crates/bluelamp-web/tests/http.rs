@@ -632,6 +632,48 @@ async fn incident_pages_keep_what_was_typed<B: TestBackend>() {
     assert!(home.body.contains("Calls awaiting a grade"));
 }
 
+/// Intake checks and the NCRS list over HTTP, with the clock fixed.
+async fn intake_checks_and_ncrs_over_http<B: TestBackend>() {
+    let app = TestApp::<B>::new().await;
+    let handler = app.session("call-handler").await;
+    let json = "application/json";
+    let call = |category: &str, place: &str| {
+        format!(
+            r#"{{"channel":"101","caller_phone":"01632 960001","location_text":"{place}","opening_category":"{category}","summary":"Caller reports it"}}"#
+        )
+    };
+    app.post("/api/v1/incidents", Some(&handler), json, call("CRM-THF", "3 Kings Road")).await;
+    app.clock.advance(Duration::hours(2));
+    let handler = app.session("call-handler").await; // the first session has idled out
+    let second = app.post("/api/v1/incidents", Some(&handler), json, call("ASB-NUI", "3, KINGS ROAD")).await.json();
+    let checks = app
+        .get(&format!("/api/v1/incidents/{}/checks", second["id"].as_str().unwrap_or("")), Some(&handler))
+        .await
+        .json();
+    assert_eq!(checks[0]["explanation"], "same phone number: 1 earlier incident in 1 days");
+    assert_eq!(checks[1]["explanation"], "same address: 1 earlier incident in 1 days");
+    let page = app.get(&format!("/incidents/{}", second["id"].as_str().unwrap_or("")), Some(&handler)).await;
+    assert!(page.body.contains("Possible repeat") && page.body.contains("same address: 1 earlier incident"));
+
+    let registrar = app.session("crime-registrar").await;
+    assert_eq!(app.get("/api/v1/ncrs?within_hours=0", Some(&registrar)).await.json().as_array().map(Vec::len), Some(0));
+    app.clock.advance(Duration::hours(23));
+    let registrar = app.session("crime-registrar").await;
+    let handler = app.session("call-handler").await;
+    let overdue = app.get("/api/v1/ncrs?within_hours=0", Some(&registrar)).await.json();
+    assert_eq!(overdue.as_array().map(Vec::len), Some(1), "the theft is past 24 hours with no decision");
+    assert_eq!(overdue[0]["opening_category"], "CRM-THF");
+    let html = app.get("/ncrs", Some(&registrar)).await;
+    assert!(html.body.contains("hours overdue") && html.body.contains("Crime: theft"));
+    let home = app.get("/", Some(&registrar)).await;
+    assert!(home.body.contains("NCRS breaches"));
+    assert_eq!(
+        app.get("/api/v1/ncrs?within_hours=999", Some(&registrar)).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(app.get("/api/v1/ncrs", Some(&handler)).await.status, StatusCode::FORBIDDEN);
+}
+
 macro_rules! http_tests {
     ($module:ident, $backend:ty) => {
         mod $module {
@@ -639,7 +681,8 @@ macro_rules! http_tests {
                 restricted_records_stay_sealed_over_http, no_audit_no_data, bad_input_gets_clear_errors,
                 sign_in_is_generic_and_locks, expired_sessions_return_to_sign_in, secure_cookies_behind_tls,
                 headers_and_csrf_everywhere, bearer_tokens_work_until_revoked, openapi_and_operations,
-                auditors_search_the_trail, incident_journey_over_the_api, incident_pages_keep_what_was_typed);
+                auditors_search_the_trail, incident_journey_over_the_api, incident_pages_keep_what_was_typed,
+                intake_checks_and_ncrs_over_http);
         }
     };
     (@each $backend:ty; $($name:ident),*) => {

@@ -70,6 +70,7 @@ pub struct SignInConfig {
 #[serde(deny_unknown_fields)]
 pub struct IncidentConfig {
     pub reference_format: String,
+    pub intake_lookback_days: i64,
     pub emergency_urban_minutes: i64,
     pub emergency_rural_minutes: i64,
     pub priority_urban_minutes: i64,
@@ -99,6 +100,7 @@ impl Default for Config {
             database: DatabaseConfig { max_connections: 16 },
             incidents: IncidentConfig {
                 reference_format: "{yyyy}{mm}{dd}-{seq:4}".into(),
+                intake_lookback_days: 365,
                 emergency_urban_minutes: 15,
                 emergency_rural_minutes: 20,
                 priority_urban_minutes: 60,
@@ -163,6 +165,7 @@ impl Config {
                 scheduled: self.incidents.scheduled_minutes,
             },
             incident_reference_format: self.incidents.reference_format.clone(),
+            intake_lookback_days: self.incidents.intake_lookback_days,
         }
     }
 }

@@ -317,12 +317,16 @@ pub struct IncidentPage {
     pub forms: Forms,
     pub can_record: bool,
     pub is_open: bool,
+    /// Explanation, references, qualifiers seen.
+    pub checks: Vec<(String, String, String)>,
+    pub lookback_days: i64,
 }
 
 fn incident_page(
     state: &AppState,
     user: &Principal,
     record: IncidentRecord,
+    checks: Vec<incident::IntakeMatch>,
     forms: Forms,
     errors: Vec<FieldError>,
 ) -> IncidentPage {
@@ -456,6 +460,19 @@ fn incident_page(
         forms,
         can_record: user.can(Permission::IncidentRecord),
         is_open: i.status == IncidentStatus::Open,
+        checks: checks
+            .iter()
+            .map(|m| {
+                let refs = m.references.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
+                let more = if m.references.len() > 5 {
+                    format!(" and {} more", m.references.len() - 5)
+                } else {
+                    String::new()
+                };
+                (m.explanation(), format!("{refs}{more}"), qualifier_labels(&m.qualifiers).join(", "))
+            })
+            .collect(),
+        lookback_days: state.core.settings.intake_lookback_days,
     }
 }
 
@@ -470,7 +487,8 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> PageResult {
     let record = state.core.view_incident(&user, parse_id(&id)?, &ctx).await?;
-    Ok(render(StatusCode::OK, &incident_page(&state, &user, record, Forms::default(), Vec::new())))
+    let checks = state.core.intake_checks(&user, &record.incident).await?;
+    Ok(render(StatusCode::OK, &incident_page(&state, &user, record, checks, Forms::default(), Vec::new())))
 }
 
 /// After a form post: back to the page, or the page again with the errors and what was typed.
@@ -492,7 +510,8 @@ async fn after_change(
         Err(e) => return Err(e.into()),
     };
     let record = state.core.view_incident(user, id, ctx).await?;
-    Ok(render(status, &incident_page(state, user, record, forms, errors)))
+    let checks = state.core.intake_checks(user, &record.incident).await?;
+    Ok(render(status, &incident_page(state, user, record, checks, forms, errors)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -625,4 +644,77 @@ pub async fn close(
         ..Forms::default()
     };
     after_change(&state, &user, id, result, forms, &ctx).await
+}
+
+// ---- NCRS ---------------------------------------------------------------------------------------
+
+pub struct NcrsRow {
+    pub id: String,
+    pub reference: String,
+    pub category: String,
+    pub recorded: String,
+    pub due: String,
+    pub status: String,
+    pub is_overdue: bool,
+}
+
+#[derive(Template)]
+#[template(path = "incidents/ncrs.html")]
+pub struct NcrsPage {
+    pub shell: Shell,
+    pub rows: Vec<NcrsRow>,
+    pub overdue: usize,
+    pub within_hours: i64,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NcrsQuery {
+    #[serde(default = "default_within")]
+    pub within_hours: i64,
+}
+
+fn default_within() -> i64 {
+    24
+}
+
+pub async fn ncrs(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Ctx(ctx): Ctx,
+    Query(q): Query<NcrsQuery>,
+) -> PageResult {
+    let now = state.core.now();
+    let rows: Vec<NcrsRow> = state
+        .core
+        .ncrs_list(&user, q.within_hours, &ctx)
+        .await?
+        .into_iter()
+        .filter_map(|i| {
+            let due = incident::ncrs_due_at(&i)?;
+            let hours = (due - now).num_minutes() as f64 / 60.0;
+            Some(NcrsRow {
+                id: i.id.to_string(),
+                reference: i.reference.clone(),
+                category: category_label(i.closing_category.as_deref().unwrap_or(&i.opening_category)),
+                recorded: time::london(i.recorded_at),
+                due: time::london(due),
+                status: if hours < 0.0 {
+                    format!("{:.1} hours overdue", -hours)
+                } else {
+                    format!("due in {hours:.1} hours")
+                },
+                is_overdue: hours < 0.0,
+            })
+        })
+        .collect();
+    let overdue = rows.iter().filter(|r| r.is_overdue).count();
+    Ok(render(
+        StatusCode::OK,
+        &NcrsPage {
+            shell: Shell::for_user(&user, "NCRS 24-hour list", "/ncrs"),
+            rows,
+            overdue,
+            within_hours: q.within_hours,
+        },
+    ))
 }

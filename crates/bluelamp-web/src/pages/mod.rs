@@ -144,6 +144,7 @@ struct Counts {
     ungraded: i64,
     mine_open: i64,
     breaching: i64,
+    ncrs_overdue: i64,
 }
 
 fn queues(role: Role, c: Counts) -> Vec<Queue> {
@@ -204,7 +205,12 @@ fn queues(role: Role, c: Counts) -> Vec<Queue> {
         ],
         Role::Analyst => vec![q("Reports", "Performance and inspection figures.", None, 0)],
         Role::CrimeRegistrar => vec![
-            q("NCRS breaches", "Crime-related incidents without a crime after 24 hours.", None, 0),
+            q(
+                "NCRS breaches",
+                "Crime-related incidents without a crime or a reason after 24 hours.",
+                Some("/ncrs"),
+                c.ncrs_overdue,
+            ),
             q("Cancellations to decide", "Requests to cancel or reclassify crimes.", None, 0),
         ],
         Role::Auditor => vec![q("Audit trail", "Search every view, change, sign-in and refusal.", Some("/audit"), 0)],
@@ -229,6 +235,9 @@ pub async fn home(State(state): State<AppState>, CurrentUser(user): CurrentUser)
         counts.ungraded = open.iter().filter(|i| i.grade.is_none()).count() as i64;
         counts.mine_open = open.iter().filter(|i| i.recorded_by == user.user_id).count() as i64;
         counts.breaching = open.iter().filter(|i| bluelamp_core::incident::is_breaching(i, now)).count() as i64;
+    }
+    if user.can(Permission::NcrsView) {
+        counts.ncrs_overdue = state.core.store.list_ncrs_due(now, 5000).await?.len() as i64;
     }
     let first = user.roles.first().copied();
     let mut shell = Shell::for_user(&user, first.map(|r| r.label()).unwrap_or("Home"), "/");
