@@ -75,6 +75,7 @@ named_enum!(
         AuditVerify => "audit.verify", "Check the audit trail's hash chain";
         IncidentView => "incident.view", "See incidents";
         IncidentRecord => "incident.record", "Record and update incidents";
+        ResourceManage => "resource.manage", "Add units to the force's resources";
         NcrsView => "ncrs.view", "See the NCRS 24-hour list of crime-related incidents";
         CrimeView => "crime.view", "See crimes";
         CrimeRecord => "crime.record", "Record and update crimes";
@@ -92,9 +93,11 @@ impl Role {
     pub fn permissions(self) -> &'static [Permission] {
         use Permission::*;
         match self {
-            Role::Admin => &[OfficerView, UserManage, TokenManage, AuditVerify],
+            Role::Admin => &[OfficerView, UserManage, TokenManage, AuditVerify, ResourceManage],
             Role::CallHandler => &[OfficerView, IncidentView, IncidentRecord],
-            Role::ControlRoomSupervisor => &[OfficerView, IncidentView, IncidentRecord, NcrsView, PerformanceView],
+            Role::ControlRoomSupervisor => {
+                &[OfficerView, IncidentView, IncidentRecord, NcrsView, ResourceManage, PerformanceView]
+            }
             Role::Triage => &[OfficerView, IncidentView, NcrsView, CrimeView, CrimeRecord, CrimeTriage],
             Role::Investigator => &[OfficerView, IncidentView, CrimeView, CrimeRecord],
             Role::Supervisor => &[

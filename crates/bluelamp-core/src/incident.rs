@@ -238,6 +238,7 @@ pub struct IncidentRecord {
     pub log: Vec<LogEntry>,
     pub thrive: Vec<ThriveAssessment>,
     pub grades: Vec<GradeDecision>,
+    pub deployments: Vec<crate::resource::Deployment>,
 }
 
 impl IncidentRecord {
@@ -621,7 +622,7 @@ impl Core {
         id: Uuid,
         expected_version: i64,
         action: &str,
-        change: impl FnOnce(&mut Incident, DateTime<Utc>) -> Result<IncidentChange>,
+        change: impl FnOnce(&mut Incident, &IncidentRecord, DateTime<Utc>) -> Result<IncidentChange>,
         ctx: &RequestContext,
     ) -> Result<Incident> {
         by.require(Permission::IncidentRecord)?;
@@ -635,7 +636,7 @@ impl Core {
         let before = audit_json(&record.incident);
         let mut incident = record.incident.clone();
         let now = self.now();
-        let change = change(&mut incident, now)?;
+        let change = change(&mut incident, &record, now)?;
         incident.version = expected_version + 1;
         let audit = self
             .event(&By::User(by).actor(), action, AuditCategory::Alter, ctx)
@@ -666,7 +667,7 @@ impl Core {
             id,
             version,
             "incident.log",
-            |i, now| Ok(IncidentChange::Log(log_entry(i.id, now, by, kind, text))),
+            |i, _, now| Ok(IncidentChange::Log(log_entry(i.id, now, by, kind, text))),
             ctx,
         )
         .await
@@ -687,7 +688,7 @@ impl Core {
             id,
             version,
             "incident.thrive",
-            |i, now| {
+            |i, _, now| {
                 if i.status == IncidentStatus::Closed {
                     return Err(Error::invalid("status", "This incident is closed"));
                 }
@@ -740,7 +741,7 @@ impl Core {
             id,
             version,
             if is_regrade { "incident.regrade" } else { "incident.grade" },
-            |i, now| {
+            |i, _, now| {
                 if i.status == IncidentStatus::Closed {
                     return Err(Error::invalid("status", "This incident is closed"));
                 }
@@ -792,8 +793,11 @@ impl Core {
             id,
             version,
             "incident.close",
-            |i, now| {
-                let errors = validate_closure(i, closing_category, result, crime_reference, ncrs_reason);
+            |i, record, now| {
+                let mut errors = validate_closure(i, closing_category, result, crime_reference, ncrs_reason);
+                if record.deployments.iter().any(|d| d.is_active()) {
+                    errors.push(FieldError::new("deployments", "Clear every deployed unit before closing"));
+                }
                 if !errors.is_empty() {
                     return Err(Error::Invalid(errors));
                 }
@@ -807,6 +811,119 @@ impl Core {
                 let label = reference::category(closing_category.trim()).map(|c| c.label).unwrap_or("");
                 let text = format!("Closed as {label}: {}", result.trim());
                 Ok(IncidentChange::Close(log_entry(i.id, now, by, LogKind::System, text)))
+            },
+            ctx,
+        )
+        .await
+    }
+
+    /// Sends an available unit to an open incident.
+    pub async fn deploy_unit(
+        &self,
+        by: &Principal,
+        id: Uuid,
+        version: i64,
+        resource_id: Uuid,
+        ctx: &RequestContext,
+    ) -> Result<Incident> {
+        let resource =
+            self.store.find_resource(resource_id).await?.ok_or_else(|| Error::invalid("resource", "Choose a unit"))?;
+        if resource.status != crate::resource::ResourceStatus::Available {
+            return Err(Error::invalid(
+                "resource",
+                format!("{} is {}", resource.call_sign, resource.status.label().to_lowercase()),
+            ));
+        }
+        self.change_incident(
+            by,
+            id,
+            version,
+            "incident.deploy",
+            |i, _, now| {
+                if i.status == IncidentStatus::Closed {
+                    return Err(Error::invalid("status", "This incident is closed"));
+                }
+                let deployment = crate::resource::Deployment {
+                    id: Uuid::now_v7(),
+                    incident_id: i.id,
+                    resource_id,
+                    call_sign: resource.call_sign.clone(),
+                    deployed_at: now,
+                    deployed_by_name: by.username.clone(),
+                    arrived_at: None,
+                    cleared_at: None,
+                };
+                let log = log_entry(i.id, now, by, LogKind::System, format!("{} deployed", resource.call_sign));
+                Ok(IncidentChange::Deploy(deployment, log))
+            },
+            ctx,
+        )
+        .await
+    }
+
+    /// Records a unit's arrival, now or at the time given (never before the call or the dispatch).
+    pub async fn record_arrival(
+        &self,
+        by: &Principal,
+        id: Uuid,
+        version: i64,
+        deployment_id: Uuid,
+        arrived_at: Option<DateTime<Utc>>,
+        ctx: &RequestContext,
+    ) -> Result<Incident> {
+        self.change_incident(
+            by,
+            id,
+            version,
+            "incident.arrive",
+            |i, record, now| {
+                let d = record
+                    .deployments
+                    .iter()
+                    .find(|d| d.id == deployment_id && d.is_active() && d.arrived_at.is_none())
+                    .ok_or_else(|| Error::invalid("deployment", "Choose a deployed unit that has not yet arrived"))?;
+                let at = arrived_at.unwrap_or(now);
+                let errors = crate::resource::validate_arrival(i.received_at, d.deployed_at, at, now);
+                if !errors.is_empty() {
+                    return Err(Error::Invalid(errors));
+                }
+                let minutes = (at - i.received_at).num_minutes();
+                let log = log_entry(
+                    i.id,
+                    now,
+                    by,
+                    LogKind::System,
+                    format!("{} at scene, {minutes} min after the call", d.call_sign),
+                );
+                Ok(IncidentChange::Arrive { deployment_id, resource_id: d.resource_id, at, log })
+            },
+            ctx,
+        )
+        .await
+    }
+
+    /// Stands a unit down from the incident; it becomes available.
+    pub async fn clear_unit(
+        &self,
+        by: &Principal,
+        id: Uuid,
+        version: i64,
+        deployment_id: Uuid,
+        ctx: &RequestContext,
+    ) -> Result<Incident> {
+        self.change_incident(
+            by,
+            id,
+            version,
+            "incident.clear_unit",
+            |i, record, now| {
+                let d = record
+                    .deployments
+                    .iter()
+                    .find(|d| d.id == deployment_id && d.is_active())
+                    .ok_or_else(|| Error::invalid("deployment", "Choose a unit that is still deployed"))?;
+                let log = log_entry(i.id, now, by, LogKind::System, format!("{} cleared", d.call_sign));
+                Ok(IncidentChange::Clear { deployment_id, resource_id: d.resource_id, at: now, log })
             },
             ctx,
         )

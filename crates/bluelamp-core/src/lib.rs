@@ -12,6 +12,7 @@ pub mod error;
 pub mod incident;
 pub mod password;
 pub mod reference;
+pub mod resource;
 pub mod restriction;
 pub mod secret;
 pub mod session;

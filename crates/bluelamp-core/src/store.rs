@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::Result;
 use crate::audit::{AuditEvent, AuditQuery, NewAuditEvent};
 use crate::incident::{GradeDecision, Incident, IncidentRecord, IncidentStatus, LogEntry, ThriveAssessment};
+use crate::resource::{Deployment, Resource, ResourceStatus};
 use crate::restriction::{RecordRef, Restriction};
 use crate::session::Session;
 use crate::user::User;
@@ -54,6 +55,22 @@ pub enum IncidentChange {
     Thrive(ThriveAssessment, LogEntry),
     Grade(GradeDecision, LogEntry),
     Close(LogEntry),
+    /// Commits an available unit: fails with `Conflict` if the unit is no longer available.
+    Deploy(Deployment, LogEntry),
+    /// Marks a deployment arrived; the unit is at scene.
+    Arrive {
+        deployment_id: Uuid,
+        resource_id: Uuid,
+        at: DateTime<Utc>,
+        log: LogEntry,
+    },
+    /// Ends a deployment; the unit is available again.
+    Clear {
+        deployment_id: Uuid,
+        resource_id: Uuid,
+        at: DateTime<Utc>,
+        log: LogEntry,
+    },
 }
 
 /// A list of incidents. Filters combine with AND; results are ordered by when attendance is due
@@ -139,6 +156,19 @@ pub trait Store: Send + Sync + 'static {
     /// Incidents whose NCRS decision is due before `due_before` and not yet made, soonest due first.
     async fn list_ncrs_due(&self, due_before: DateTime<Utc>, limit: u32) -> Result<Vec<Incident>>;
     async fn list_incidents(&self, query: &IncidentQuery) -> Result<Vec<Incident>>;
+
+    // Resources.
+    async fn insert_resource(&self, resource: &Resource, audit: &NewAuditEvent) -> Result<()>;
+    async fn find_resource(&self, id: Uuid) -> Result<Option<Resource>>;
+    /// Units ordered by division and call sign.
+    async fn list_resources(&self, division: Option<&str>) -> Result<Vec<Resource>>;
+    /// Changes an uncommitted unit's status if it is still `expected` (otherwise `Conflict`).
+    async fn update_resource_status(
+        &self,
+        resource: &Resource,
+        expected: ResourceStatus,
+        audit: &NewAuditEvent,
+    ) -> Result<()>;
 
     // Audit.
     /// Appends one event on its own (views, searches, sign-in failures, refusals).

@@ -186,6 +186,18 @@ pub(crate) async fn update_incident(
             insert_grade(&mut tx, g).await?;
             insert_log(&mut tx, log).await?;
         }
+        IncidentChange::Deploy(d, log) => {
+            crate::resource::deploy(&mut tx, d).await?;
+            insert_log(&mut tx, log).await?;
+        }
+        IncidentChange::Arrive { deployment_id, resource_id, at, log } => {
+            crate::resource::arrive_or_clear(&mut tx, *deployment_id, *resource_id, *at, false).await?;
+            insert_log(&mut tx, log).await?;
+        }
+        IncidentChange::Clear { deployment_id, resource_id, at, log } => {
+            crate::resource::arrive_or_clear(&mut tx, *deployment_id, *resource_id, *at, true).await?;
+            insert_log(&mut tx, log).await?;
+        }
     }
     append(&mut tx, audit).await?;
     tx.commit().await.map_err(map_err)
@@ -300,7 +312,15 @@ pub(crate) async fn find_incident(store: &PostgresStore, id: Uuid) -> Result<Opt
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    Ok(Some(IncidentRecord { incident, log, thrive, grades }))
+    let deployments = sqlx::query("SELECT * FROM deployment WHERE incident_id = $1 ORDER BY deployed_at, id")
+        .bind(id)
+        .fetch_all(pool)
+        .await
+        .map_err(map_err)?
+        .iter()
+        .map(crate::resource::deployment_from_row)
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Some(IncidentRecord { incident, log, thrive, grades, deployments }))
 }
 
 pub(crate) async fn list_incidents(store: &PostgresStore, q: &IncidentQuery) -> Result<Vec<Incident>> {

@@ -11,6 +11,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use bluelamp_core::audit::{self, AuditEvent, AuditQuery, NewAuditEvent};
 use bluelamp_core::incident::{Incident, IncidentRecord, LogEntry};
+use bluelamp_core::resource::{Resource, ResourceStatus};
 use bluelamp_core::restriction::{RecordRef, Restriction};
 use bluelamp_core::session::Session;
 use bluelamp_core::store::{ApiToken, IncidentChange, IncidentQuery, SchemaStatus, Store};
@@ -22,6 +23,7 @@ use sqlx::{Row, SqliteConnection, SqlitePool};
 use uuid::Uuid;
 
 mod incident;
+mod resource;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -669,6 +671,27 @@ impl Store for SqliteStore {
 
     async fn list_ncrs_due(&self, due_before: DateTime<Utc>, limit: u32) -> Result<Vec<Incident>> {
         incident::list_ncrs_due(self, due_before, limit).await
+    }
+
+    async fn insert_resource(&self, resource: &Resource, audit: &NewAuditEvent) -> Result<()> {
+        resource::insert_resource(self, resource, audit).await
+    }
+
+    async fn find_resource(&self, id: Uuid) -> Result<Option<Resource>> {
+        resource::find_resource(self, id).await
+    }
+
+    async fn list_resources(&self, division: Option<&str>) -> Result<Vec<Resource>> {
+        resource::list_resources(self, division).await
+    }
+
+    async fn update_resource_status(
+        &self,
+        resource: &Resource,
+        expected: ResourceStatus,
+        audit: &NewAuditEvent,
+    ) -> Result<()> {
+        resource::update_resource_status(self, resource, expected, audit).await
     }
 
     async fn append_audit(&self, event: &NewAuditEvent) -> Result<AuditEvent> {

@@ -457,7 +457,7 @@ macro_rules! contract_tests {
             concurrent_appends_keep_one_chain, schema_is_current, incidents_record_assess_grade_and_close,
             incident_changes_are_optimistically_locked, incident_references_count_per_day,
             incident_queue_is_ordered_by_urgency, incidents_are_not_saved_without_audit, intake_checks_find_repeats,
-            ncrs_list_shows_due_and_breaching);
+            ncrs_list_shows_due_and_breaching, units_deploy_arrive_and_clear);
     };
     (@each $backend:ty; $($name:ident),*) => {
         $(
@@ -755,4 +755,83 @@ pub async fn ncrs_list_shows_due_and_breaching<B: TestBackend>() {
         vec![assault.reference, theft.reference],
         "overdue first, then due soonest"
     );
+}
+
+/// Units are deployed, arrive (never before the call) and clear; an incident cannot close with a
+/// unit still committed; a committed unit cannot be sent elsewhere.
+pub async fn units_deploy_arrive_and_clear<B: TestBackend>() {
+    let backend = B::new().await;
+    let clock = ManualClock::standard();
+    let core = core(backend.store(), clock.clone());
+    let handler = bluelamp_core::core::principal_of(&add_user(&core, "ch.one", &["call-handler"]).await);
+    assert!(matches!(
+        core.add_resource(By::User(&handler), "EA21", "Response car", "East", &ctx()).await,
+        Err(Error::Forbidden(_))
+    ));
+    let unit = core.add_resource(By::System("test"), "ea21", "Response car", "East", &ctx()).await.expect("unit");
+    assert_eq!(unit.call_sign, "EA21");
+    assert!(matches!(
+        core.add_resource(By::System("test"), "EA21", "Car", "East", &ctx()).await,
+        Err(Error::Invalid(_))
+    ));
+    let first = core.record_incident(&handler, &domestic_999(), &ctx()).await.expect("record");
+    let second = core.record_incident(&handler, &domestic_999(), &ctx()).await.expect("record");
+    let incident = core.deploy_unit(&handler, first.id, 1, unit.id, &ctx()).await.expect("deploy");
+    assert!(
+        matches!(core.deploy_unit(&handler, second.id, 1, unit.id, &ctx()).await, Err(Error::Invalid(_))),
+        "unit is busy"
+    );
+    let record = backend.store().find_incident(first.id).await.expect("find").expect("exists");
+    let deployment = record.deployments[0].clone();
+    assert_eq!(
+        backend.store().find_resource(unit.id).await.expect("find").map(|r| r.status),
+        Some(bluelamp_core::resource::ResourceStatus::Assigned)
+    );
+
+    match core
+        .record_arrival(
+            &handler,
+            first.id,
+            incident.version,
+            deployment.id,
+            Some(first.received_at - Duration::minutes(1)),
+            &ctx(),
+        )
+        .await
+    {
+        Err(Error::Invalid(errors)) => assert_eq!(errors[0].field, "arrived_at"),
+        other => panic!("arrival before the call must be refused: {other:?}"),
+    }
+    clock.advance(Duration::minutes(9));
+    let incident =
+        core.record_arrival(&handler, first.id, incident.version, deployment.id, None, &ctx()).await.expect("arrive");
+    assert_eq!(
+        backend.store().find_resource(unit.id).await.expect("find").map(|r| r.status),
+        Some(bluelamp_core::resource::ResourceStatus::AtScene)
+    );
+    let incident =
+        core.assess_thrive(&handler, first.id, incident.version, &full_thrive("medium"), &ctx()).await.expect("thrive");
+    let incident =
+        core.grade_incident(&handler, first.id, incident.version, "priority", None, &ctx()).await.expect("grade");
+    match core.close_incident(&handler, first.id, incident.version, "PSW-DOM", "Advice given", None, None, &ctx()).await
+    {
+        Err(Error::Invalid(errors)) => assert!(errors.iter().any(|e| e.field == "deployments")),
+        other => panic!("closing with a unit still deployed must be refused: {other:?}"),
+    }
+    let incident = core.clear_unit(&handler, first.id, incident.version, deployment.id, &ctx()).await.expect("clear");
+    let unit_now = backend.store().find_resource(unit.id).await.expect("find").expect("exists");
+    assert_eq!((unit_now.status, unit_now.incident_id), (bluelamp_core::resource::ResourceStatus::Available, None));
+    core.close_incident(&handler, first.id, incident.version, "PSW-DOM", "Advice given", None, None, &ctx())
+        .await
+        .expect("close");
+    let record = backend.store().find_incident(first.id).await.expect("find").expect("exists");
+    let d = &record.deployments[0];
+    assert_eq!(d.arrived_at, Some(first.received_at + Duration::minutes(9)));
+    assert!(d.cleared_at.is_some());
+    assert!(record.log.iter().any(|l| l.text == "EA21 at scene, 9 min after the call"), "{:?}", record.log);
+    core.set_resource_status(&handler, unit.id, "unavailable", &ctx()).await.expect("stand down");
+    assert!(matches!(core.deploy_unit(&handler, second.id, 1, unit.id, &ctx()).await, Err(Error::Invalid(_))));
+    assert!(matches!(core.set_resource_status(&handler, unit.id, "at-scene", &ctx()).await, Err(Error::Invalid(_))));
+    assert_eq!(core.resources(&handler, Some("East")).await.expect("list").len(), 1);
+    assert_eq!(core.resources(&handler, Some("West")).await.expect("list").len(), 0);
 }

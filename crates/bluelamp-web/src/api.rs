@@ -29,7 +29,8 @@ type ApiResult<T> = Result<T, ApiError>;
     paths(me, list_officers, get_officer, open_officer, list_users, create_user, disable_user, enable_user, search_audit, verify_audit,
         crate::api_incidents::queue, crate::api_incidents::create, crate::api_incidents::show, crate::api_incidents::add_log,
         crate::api_incidents::assess, crate::api_incidents::grade, crate::api_incidents::close, crate::api_incidents::checks,
-        crate::api_incidents::ncrs),
+        crate::api_incidents::ncrs, crate::api_incidents::deploy, crate::api_incidents::arrive, crate::api_incidents::clear,
+        crate::api_incidents::resources, crate::api_incidents::add_resource, crate::api_incidents::resource_status),
     components(schemas(ErrorJson, FieldErrorJson)),
     modifiers(&BearerAuth),
     security(("bearer" = []))

@@ -432,3 +432,149 @@ pub async fn ncrs(
 ) -> ApiResult<Json<Vec<IncidentJson>>> {
     Ok(Json(state.core.ncrs_list(&user, q.within_hours, &ctx).await?.iter().map(incident_json).collect()))
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResourceJson {
+    pub id: Uuid,
+    pub call_sign: String,
+    pub kind: String,
+    pub division: String,
+    /// available, assigned, at-scene or unavailable.
+    pub status: String,
+    pub incident_id: Option<Uuid>,
+}
+
+fn resource_json(r: &bluelamp_core::resource::Resource) -> ResourceJson {
+    ResourceJson {
+        id: r.id,
+        call_sign: r.call_sign.clone(),
+        kind: r.kind.clone(),
+        division: r.division.clone(),
+        status: r.status.as_str().into(),
+        incident_id: r.incident_id,
+    }
+}
+
+/// The force's units and their status.
+#[utoipa::path(get, path = "/api/v1/resources", tag = "resources",
+    params(("division" = Option<String>, Query, description = "Only this division")),
+    responses((status = 200, body = Vec<ResourceJson>), (status = 403, body = ErrorJson)))]
+pub async fn resources(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Query(q): Query<QueueParams>,
+) -> ApiResult<Json<Vec<ResourceJson>>> {
+    Ok(Json(state.core.resources(&user, Some(&q.division)).await?.iter().map(resource_json).collect()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewResourceJson {
+    pub call_sign: String,
+    pub kind: String,
+    #[serde(default)]
+    pub division: String,
+}
+
+/// Adds a unit.
+#[utoipa::path(post, path = "/api/v1/resources", tag = "resources", request_body = NewResourceJson,
+    responses((status = 201, body = ResourceJson), (status = 422, body = ErrorJson), (status = 403, body = ErrorJson)))]
+pub async fn add_resource(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Ctx(ctx): Ctx,
+    ApiJson(body): ApiJson<NewResourceJson>,
+) -> ApiResult<(StatusCode, Json<ResourceJson>)> {
+    let r = state
+        .core
+        .add_resource(bluelamp_core::core::By::User(&user), &body.call_sign, &body.kind, &body.division, &ctx)
+        .await?;
+    Ok((StatusCode::CREATED, Json(resource_json(&r))))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ResourceStatusJson {
+    /// available or unavailable.
+    pub status: String,
+}
+
+/// Makes an uncommitted unit available or unavailable.
+#[utoipa::path(post, path = "/api/v1/resources/{id}/status", tag = "resources", params(("id" = String, Path)),
+    request_body = ResourceStatusJson,
+    responses((status = 200, body = ResourceJson), (status = 409, body = ErrorJson), (status = 422, body = ErrorJson)))]
+pub async fn resource_status(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Ctx(ctx): Ctx,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ResourceStatusJson>,
+) -> ApiResult<Json<ResourceJson>> {
+    Ok(Json(resource_json(&state.core.set_resource_status(&user, parse_id(&id)?, &body.status, &ctx).await?)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DeployJson {
+    pub version: i64,
+    pub resource_id: Uuid,
+}
+
+/// Deploys an available unit to the incident.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/deploy", tag = "incidents", params(("id" = String, Path)), request_body = DeployJson,
+    responses((status = 200, body = IncidentJson), (status = 409, body = ErrorJson), (status = 422, body = ErrorJson)))]
+pub async fn deploy(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Ctx(ctx): Ctx,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<DeployJson>,
+) -> ApiResult<Json<IncidentJson>> {
+    Ok(Json(incident_json(&state.core.deploy_unit(&user, parse_id(&id)?, body.version, body.resource_id, &ctx).await?)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DeploymentActionJson {
+    pub version: i64,
+    pub deployment_id: Uuid,
+    /// Arrival time (RFC 3339), for /arrive; defaults to now. Never before the call or the dispatch.
+    #[serde(default)]
+    pub arrived_at: Option<String>,
+}
+
+/// Records a deployed unit's arrival at scene.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/arrive", tag = "incidents", params(("id" = String, Path)),
+    request_body = DeploymentActionJson,
+    responses((status = 200, body = IncidentJson), (status = 409, body = ErrorJson), (status = 422, body = ErrorJson)))]
+pub async fn arrive(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Ctx(ctx): Ctx,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<DeploymentActionJson>,
+) -> ApiResult<Json<IncidentJson>> {
+    let at = match body.arrived_at.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(text) => {
+            Some(chrono::DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&chrono::Utc)).map_err(|_| {
+                ApiError::from(Error::invalid("arrived_at", "Give the time as RFC 3339, e.g. 2026-11-26T09:40:00Z"))
+            })?)
+        }
+    };
+    Ok(Json(incident_json(
+        &state.core.record_arrival(&user, parse_id(&id)?, body.version, body.deployment_id, at, &ctx).await?,
+    )))
+}
+
+/// Clears a unit from the incident; it becomes available.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/clear", tag = "incidents", params(("id" = String, Path)),
+    request_body = DeploymentActionJson,
+    responses((status = 200, body = IncidentJson), (status = 409, body = ErrorJson), (status = 422, body = ErrorJson)))]
+pub async fn clear(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Ctx(ctx): Ctx,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<DeploymentActionJson>,
+) -> ApiResult<Json<IncidentJson>> {
+    Ok(Json(incident_json(
+        &state.core.clear_unit(&user, parse_id(&id)?, body.version, body.deployment_id, &ctx).await?,
+    )))
+}

@@ -674,6 +674,88 @@ async fn intake_checks_and_ncrs_over_http<B: TestBackend>() {
     assert_eq!(app.get("/api/v1/ncrs", Some(&handler)).await.status, StatusCode::FORBIDDEN);
 }
 
+/// Units over the API: added, deployed, arrival never before the call, cleared; the queue page lists them.
+async fn units_over_http<B: TestBackend>() {
+    let app = TestApp::<B>::new().await;
+    let json = "application/json";
+    let handler = app.session("call-handler").await;
+    let supervisor = app.session("control-room-supervisor").await;
+    assert_eq!(
+        app.post(
+            "/api/v1/resources",
+            Some(&handler),
+            json,
+            r#"{"call_sign":"EA21","kind":"Response car","division":"East"}"#
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let unit = app
+        .post(
+            "/api/v1/resources",
+            Some(&supervisor),
+            json,
+            r#"{"call_sign":"EA21","kind":"Response car","division":"East"}"#,
+        )
+        .await;
+    assert_eq!(unit.status, StatusCode::CREATED);
+    let unit_id = unit.json()["id"].as_str().unwrap_or("").to_string();
+    let new = r#"{"channel":"999","location_text":"1 High Street","opening_category":"CRM-VIO","summary":"Fight outside the pub"}"#;
+    let incident = app.post("/api/v1/incidents", Some(&handler), json, new).await.json();
+    let base = format!("/api/v1/incidents/{}", incident["id"].as_str().unwrap_or(""));
+    let deployed = app
+        .post(&format!("{base}/deploy"), Some(&handler), json, format!(r#"{{"version":1,"resource_id":"{unit_id}"}}"#))
+        .await;
+    assert_eq!(deployed.status, StatusCode::OK, "{}", deployed.body);
+    let record = app.get(&base, Some(&handler)).await.json();
+    let units = app.get("/api/v1/resources?division=East", Some(&handler)).await.json();
+    assert_eq!(units[0]["status"], "assigned");
+    let page = app.get(&format!("/incidents/{}", incident["id"].as_str().unwrap_or("")), Some(&handler)).await;
+    let deployment_id = page
+        .body
+        .split("name=\"deployment_id\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap_or("")
+        .to_string();
+    assert_eq!(deployment_id.len(), 36, "the page offers the deployment's actions");
+    let early = app
+        .post(
+            &format!("{base}/arrive"),
+            Some(&handler),
+            json,
+            format!(r#"{{"version":2,"deployment_id":"{deployment_id}","arrived_at":"2026-11-26T08:00:00Z"}}"#),
+        )
+        .await;
+    assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(early.json()["fields"][0]["field"], "arrived_at");
+    app.clock.advance(Duration::minutes(8));
+    let handler = app.session("call-handler").await;
+    let arrived = app
+        .post(
+            &format!("{base}/arrive"),
+            Some(&handler),
+            json,
+            format!(r#"{{"version":2,"deployment_id":"{deployment_id}"}}"#),
+        )
+        .await;
+    assert_eq!(arrived.status, StatusCode::OK, "{}", arrived.body);
+    let queue = app.get("/incidents", Some(&handler)).await;
+    assert!(queue.body.contains("EA21") && queue.body.contains("At scene"));
+    let cleared = app
+        .post(
+            &format!("{base}/clear"),
+            Some(&handler),
+            json,
+            format!(r#"{{"version":3,"deployment_id":"{deployment_id}"}}"#),
+        )
+        .await;
+    assert_eq!(cleared.status, StatusCode::OK);
+    assert_eq!(app.get("/api/v1/resources", Some(&handler)).await.json()[0]["status"], "available");
+    assert_eq!(record["incident"]["status"], "open");
+}
+
 macro_rules! http_tests {
     ($module:ident, $backend:ty) => {
         mod $module {
@@ -682,7 +764,7 @@ macro_rules! http_tests {
                 sign_in_is_generic_and_locks, expired_sessions_return_to_sign_in, secure_cookies_behind_tls,
                 headers_and_csrf_everywhere, bearer_tokens_work_until_revoked, openapi_and_operations,
                 auditors_search_the_trail, incident_journey_over_the_api, incident_pages_keep_what_was_typed,
-                intake_checks_and_ncrs_over_http);
+                intake_checks_and_ncrs_over_http, units_over_http);
         }
     };
     (@each $backend:ty; $($name:ident),*) => {

@@ -99,6 +99,33 @@ pub async fn load(core: &Core, count: usize) -> anyhow::Result<usize> {
     let demo = Core::new(core.store.clone(), clock.clone(), Settings { ..core.settings.clone() });
     let handler = principal_of(&core.get_user_by_username("call-handler").await?);
     let ctx = RequestContext::default();
+    let mut units = Vec::new();
+    for (prefix, division) in [("N", "North"), ("E", "East"), ("W", "West")] {
+        for (n, kind) in [
+            "Response car",
+            "Response car",
+            "Response car",
+            "Double-crewed van",
+            "Neighbourhood patrol",
+            "Roads policing car",
+            "Dog unit",
+            "Response car",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let unit = demo
+                .add_resource(
+                    bluelamp_core::core::By::System("demo"),
+                    &format!("{prefix}A{}", 21 + n),
+                    kind,
+                    division,
+                    &ctx,
+                )
+                .await?;
+            units.push(unit);
+        }
+    }
     let mut rng = StdRng::seed_from_u64(999);
     let total: u32 = MIX.iter().map(|m| m.1).sum();
     let repeat_addresses: Vec<String> =
@@ -174,6 +201,27 @@ pub async fn load(core: &Core, count: usize) -> anyhow::Result<usize> {
         advance(&clock, 1);
         demo.grade_incident(&handler, incident.id, 2, grade, None, &ctx).await?;
         if is_live {
+            // Send a unit to the urgent ones while units last; some have already arrived.
+            if matches!(grade, "emergency" | "priority") {
+                let free = units.iter().position(|u| {
+                    u.division == new.division && u.status == bluelamp_core::resource::ResourceStatus::Available
+                });
+                if let Some(k) = free {
+                    let deployed = demo.deploy_unit(&handler, incident.id, 3, units[k].id, &ctx).await?;
+                    units[k].status = bluelamp_core::resource::ResourceStatus::Assigned;
+                    if at < end - Duration::minutes(30) && rng.random_bool(0.6) {
+                        advance(&clock, rng.random_range(5..15));
+                        let record = demo
+                            .store
+                            .find_incident(incident.id)
+                            .await?
+                            .ok_or_else(|| anyhow::anyhow!("incident vanished"))?;
+                        if let Some(d) = record.deployments.first() {
+                            demo.record_arrival(&handler, incident.id, deployed.version, d.id, None, &ctx).await?;
+                        }
+                    }
+                }
+            }
             continue;
         }
         advance(&clock, rng.random_range(20..600));

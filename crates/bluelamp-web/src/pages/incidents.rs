@@ -9,6 +9,7 @@ use bluelamp_core::access::{Permission, Principal};
 use bluelamp_core::incident::{
     self, Channel, Grade, IncidentRecord, IncidentStatus, NewIncident, ThriveElement, ThriveInput, ThriveRating,
 };
+use bluelamp_core::resource::ResourceStatus;
 use bluelamp_core::{Error, FieldError, reference, time};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -56,6 +57,15 @@ fn due_text(due: Option<chrono::DateTime<chrono::Utc>>, now: chrono::DateTime<ch
 
 // ---- The queue ----------------------------------------------------------------------------------
 
+pub struct UnitRow {
+    pub call_sign: String,
+    pub kind: String,
+    pub division: String,
+    pub status: &'static str,
+    pub tag: &'static str,
+    pub incident_id: Option<String>,
+}
+
 pub struct QueueRow {
     pub id: String,
     pub reference: String,
@@ -73,6 +83,8 @@ pub struct QueueRow {
 #[template(path = "incidents/queue.html")]
 pub struct QueuePage {
     pub shell: Shell,
+    pub units: Vec<UnitRow>,
+    pub available: usize,
     pub rows: Vec<QueueRow>,
     pub breaches: usize,
     pub divisions: Vec<String>,
@@ -115,9 +127,31 @@ pub async fn queue(
         })
         .collect();
     let breaches = rows.iter().filter(|r| r.is_breaching).count();
+    let units: Vec<UnitRow> = state
+        .core
+        .resources(&user, Some(&q.division))
+        .await?
+        .into_iter()
+        .map(|r| UnitRow {
+            tag: match r.status {
+                ResourceStatus::Available => "govuk-tag--green",
+                ResourceStatus::Assigned => "govuk-tag--blue",
+                ResourceStatus::AtScene => "govuk-tag--purple",
+                ResourceStatus::Unavailable => "govuk-tag--grey",
+            },
+            status: r.status.label(),
+            call_sign: r.call_sign,
+            kind: r.kind,
+            division: r.division,
+            incident_id: r.incident_id.map(|id| id.to_string()),
+        })
+        .collect();
+    let available = units.iter().filter(|u| u.status == ResourceStatus::Available.label()).count();
     Ok(render(
         StatusCode::OK,
         &QueuePage {
+            units,
+            available,
             shell: Shell::for_user(&user, "Control room queue", "/incidents"),
             rows,
             breaches,
@@ -291,6 +325,7 @@ pub struct IncidentView {
     pub is_breaching: bool,
     pub due: String,
     pub ncrs_due: Option<String>,
+    pub division_name: String,
 }
 
 pub struct ThriveField {
@@ -320,13 +355,28 @@ pub struct IncidentPage {
     /// Explanation, references, qualifiers seen.
     pub checks: Vec<(String, String, String)>,
     pub lookback_days: i64,
+    pub deployments: Vec<DeploymentRow>,
+    /// Id and "EA21 (Response car, East)" of each available unit, the incident's division first.
+    pub available_units: Vec<(String, String)>,
 }
 
+pub struct DeploymentRow {
+    pub id: String,
+    pub call_sign: String,
+    pub deployed: String,
+    pub arrived: String,
+    pub cleared: String,
+    pub can_arrive: bool,
+    pub can_clear: bool,
+}
+
+#[allow(clippy::too_many_arguments)]
 fn incident_page(
     state: &AppState,
     user: &Principal,
     record: IncidentRecord,
     checks: Vec<incident::IntakeMatch>,
+    units: Vec<bluelamp_core::resource::Resource>,
     forms: Forms,
     errors: Vec<FieldError>,
 ) -> IncidentPage {
@@ -424,6 +474,7 @@ fn incident_page(
             is_breaching: incident::is_breaching(i, now),
             due: due_text(i.due_at, now),
             ncrs_due: incident::ncrs_due_at(i).map(time::london),
+            division_name: i.division.clone(),
         },
         thrive_caption,
         thrive_rows: current
@@ -473,6 +524,27 @@ fn incident_page(
             })
             .collect(),
         lookback_days: state.core.settings.intake_lookback_days,
+        deployments: record
+            .deployments
+            .iter()
+            .map(|d| DeploymentRow {
+                id: d.id.to_string(),
+                call_sign: d.call_sign.clone(),
+                deployed: time::london(d.deployed_at),
+                arrived: d.arrived_at.map(time::london).unwrap_or_default(),
+                cleared: d.cleared_at.map(time::london).unwrap_or_default(),
+                can_arrive: d.is_active() && d.arrived_at.is_none(),
+                can_clear: d.is_active(),
+            })
+            .collect(),
+        available_units: {
+            let mut available: Vec<_> = units.into_iter().filter(|u| u.status == ResourceStatus::Available).collect();
+            available.sort_by_key(|u| (u.division != i.division, u.call_sign.clone()));
+            available
+                .into_iter()
+                .map(|u| (u.id.to_string(), format!("{} ({}, {})", u.call_sign, u.kind, u.division)))
+                .collect()
+        },
     }
 }
 
@@ -488,7 +560,8 @@ pub async fn show(
 ) -> PageResult {
     let record = state.core.view_incident(&user, parse_id(&id)?, &ctx).await?;
     let checks = state.core.intake_checks(&user, &record.incident).await?;
-    Ok(render(StatusCode::OK, &incident_page(&state, &user, record, checks, Forms::default(), Vec::new())))
+    let units = state.core.resources(&user, None).await?;
+    Ok(render(StatusCode::OK, &incident_page(&state, &user, record, checks, units, Forms::default(), Vec::new())))
 }
 
 /// After a form post: back to the page, or the page again with the errors and what was typed.
@@ -511,7 +584,8 @@ async fn after_change(
     };
     let record = state.core.view_incident(user, id, ctx).await?;
     let checks = state.core.intake_checks(user, &record.incident).await?;
-    Ok(render(status, &incident_page(state, user, record, checks, forms, errors)))
+    let units = state.core.resources(user, None).await?;
+    Ok(render(status, &incident_page(state, user, record, checks, units, forms, errors)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -717,4 +791,67 @@ pub async fn ncrs(
             within_hours: q.within_hours,
         },
     ))
+}
+
+// ---- Units --------------------------------------------------------------------------------------
+
+#[derive(Debug, Deserialize)]
+pub struct DeployForm {
+    #[serde(default)]
+    version: i64,
+    #[serde(default)]
+    resource_id: String,
+}
+
+pub async fn deploy(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Ctx(ctx): Ctx,
+    Path(id): Path<String>,
+    PageForm(form): PageForm<DeployForm>,
+) -> PageResult {
+    let id = parse_id(&id)?;
+    let result = match Uuid::parse_str(form.resource_id.trim()) {
+        Ok(resource) => state.core.deploy_unit(&user, id, form.version, resource, &ctx).await,
+        Err(_) => Err(Error::invalid("resource_id", "Choose a unit")),
+    };
+    after_change(&state, &user, id, result, Forms::default(), &ctx).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DeploymentForm {
+    #[serde(default)]
+    version: i64,
+    #[serde(default)]
+    deployment_id: String,
+}
+
+pub async fn arrive(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Ctx(ctx): Ctx,
+    Path(id): Path<String>,
+    PageForm(form): PageForm<DeploymentForm>,
+) -> PageResult {
+    let id = parse_id(&id)?;
+    let result = match Uuid::parse_str(form.deployment_id.trim()) {
+        Ok(d) => state.core.record_arrival(&user, id, form.version, d, None, &ctx).await,
+        Err(_) => Err(Error::invalid("deployment", "Choose a deployed unit")),
+    };
+    after_change(&state, &user, id, result, Forms::default(), &ctx).await
+}
+
+pub async fn clear(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Ctx(ctx): Ctx,
+    Path(id): Path<String>,
+    PageForm(form): PageForm<DeploymentForm>,
+) -> PageResult {
+    let id = parse_id(&id)?;
+    let result = match Uuid::parse_str(form.deployment_id.trim()) {
+        Ok(d) => state.core.clear_unit(&user, id, form.version, d, &ctx).await,
+        Err(_) => Err(Error::invalid("deployment", "Choose a deployed unit")),
+    };
+    after_change(&state, &user, id, result, Forms::default(), &ctx).await
 }
