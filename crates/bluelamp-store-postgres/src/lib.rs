@@ -94,26 +94,41 @@ pub(crate) fn get<'r, T: sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Pos
 
 async fn user_from_row(conn: &mut PgConnection, row: &PgRow) -> Result<User> {
     let id: Uuid = get(row, "id")?;
-    let roles = sqlx::query("SELECT role FROM user_role WHERE user_id = $1 ORDER BY role")
+    let roles = sqlx::query("SELECT user_id, role FROM user_role WHERE user_id = $1")
         .bind(id)
         .fetch_all(&mut *conn)
         .await
-        .map_err(map_err)?
-        .iter()
-        .map(|r| get::<String>(r, "role").and_then(|s| parse_enum(&s)))
-        .collect::<Result<Vec<_>>>()?;
-    let specialisms = sqlx::query("SELECT specialism FROM user_specialism WHERE user_id = $1 ORDER BY specialism")
+        .map_err(map_err)?;
+    let specialisms = sqlx::query("SELECT user_id, specialism FROM user_specialism WHERE user_id = $1")
         .bind(id)
         .fetch_all(&mut *conn)
         .await
-        .map_err(map_err)?
-        .iter()
-        .map(|r| get::<String>(r, "specialism").and_then(|s| parse_enum(&s)))
-        .collect::<Result<Vec<_>>>()?;
-    let mut roles: Vec<_> = roles;
-    roles.sort();
-    let mut specialisms: Vec<_> = specialisms;
-    specialisms.sort();
+        .map_err(map_err)?;
+    let mut sets = user_sets(&roles, &specialisms)?;
+    user_from_parts(row, &mut sets)
+}
+
+/// Roles and specialisms by user, from `(user_id, role)` and `(user_id, specialism)` rows.
+type UserSets = std::collections::HashMap<Uuid, (Vec<bluelamp_core::access::Role>, Vec<bluelamp_core::user::Specialism>)>;
+
+fn user_sets(roles: &[PgRow], specialisms: &[PgRow]) -> Result<UserSets> {
+    let mut sets = UserSets::new();
+    for r in roles {
+        sets.entry(get(r, "user_id")?).or_default().0.push(parse_enum(&get::<String>(r, "role")?)?);
+    }
+    for r in specialisms {
+        sets.entry(get(r, "user_id")?).or_default().1.push(parse_enum(&get::<String>(r, "specialism")?)?);
+    }
+    for (roles, specialisms) in sets.values_mut() {
+        roles.sort();
+        specialisms.sort();
+    }
+    Ok(sets)
+}
+
+fn user_from_parts(row: &PgRow, sets: &mut UserSets) -> Result<User> {
+    let id: Uuid = get(row, "id")?;
+    let (roles, specialisms) = sets.remove(&id).unwrap_or_default();
     Ok(User {
         id,
         username: get(row, "username")?,
@@ -382,16 +397,15 @@ impl Store for PostgresStore {
     }
 
     async fn list_users(&self) -> Result<Vec<User>> {
-        let mut conn = self.pool.acquire().await.map_err(map_err)?;
         let rows = sqlx::query("SELECT * FROM app_user ORDER BY division, station, team, display_name")
-            .fetch_all(&mut *conn)
+            .fetch_all(&self.pool)
             .await
             .map_err(map_err)?;
-        let mut users = Vec::with_capacity(rows.len());
-        for row in &rows {
-            users.push(user_from_row(&mut conn, row).await?);
-        }
-        Ok(users)
+        let roles = sqlx::query("SELECT user_id, role FROM user_role").fetch_all(&self.pool).await.map_err(map_err)?;
+        let specialisms =
+            sqlx::query("SELECT user_id, specialism FROM user_specialism").fetch_all(&self.pool).await.map_err(map_err)?;
+        let mut sets = user_sets(&roles, &specialisms)?;
+        rows.iter().map(|row| user_from_parts(row, &mut sets)).collect()
     }
 
     async fn count_users(&self) -> Result<i64> {
