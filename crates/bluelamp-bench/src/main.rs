@@ -22,10 +22,12 @@ use bluelamp_testkit::{PostgresBackend, SqliteBackend, TestBackend, new_user};
 use clap::Parser;
 use serde_json::json;
 
+mod incidents;
+
 #[derive(Parser, Clone)]
 #[command(about = "bluelamp benchmarks (loopback only, bounded in time)")]
-struct Args {
-    /// Which benchmarks: all, sign-in, audit-overhead.
+pub(crate) struct Args {
+    /// Which benchmarks: all, sign-in, audit-overhead, incident-write, queue-page.
     #[arg(default_value = "all")]
     which: String,
     /// Databases: both, sqlite, postgres.
@@ -33,19 +35,25 @@ struct Args {
     db: String,
     /// Concurrent users for sign-in.
     #[arg(long, default_value_t = 50)]
-    users: usize,
+    pub(crate) users: usize,
     /// Seconds of load per database for sign-in.
     #[arg(long, default_value_t = 20)]
-    seconds: u64,
+    pub(crate) seconds: u64,
     /// Changes per variant for audit-overhead.
     #[arg(long, default_value_t = 2000)]
     changes: usize,
+    /// Concurrent API clients for incident-write (and pgbench's -c).
+    #[arg(long, default_value_t = 16)]
+    pub(crate) clients: usize,
+    /// Closed incidents behind the queue for queue-page (2,000 are open).
+    #[arg(long, default_value_t = 500_000)]
+    pub(crate) closed: usize,
     /// Write the JSON results here.
     #[arg(long, default_value = "bench-results/foundation.json")]
     out: std::path::PathBuf,
 }
 
-const PASSWORD: &str = "tangerine lighthouse oboe";
+pub(crate) const PASSWORD: &str = "tangerine lighthouse oboe";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -60,6 +68,20 @@ async fn main() -> anyhow::Result<()> {
             let r = match db {
                 "sqlite" => sign_in::<SqliteBackend>(&args).await?,
                 _ => sign_in::<PostgresBackend>(&args).await?,
+            };
+            results.push(r);
+        }
+        if matches!(args.which.as_str(), "all" | "incident-write") {
+            let r = match db {
+                "sqlite" => incidents::write::<SqliteBackend>(&args).await?,
+                _ => incidents::write::<PostgresBackend>(&args).await?,
+            };
+            results.push(r);
+        }
+        if matches!(args.which.as_str(), "all" | "queue-page") {
+            let r = match db {
+                "sqlite" => incidents::queue_page::<SqliteBackend>(&args).await?,
+                _ => incidents::queue_page::<PostgresBackend>(&args).await?,
             };
             results.push(r);
         }
@@ -120,7 +142,7 @@ fn machine() -> serde_json::Value {
     })
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
+pub(crate) fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }
@@ -128,7 +150,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[rank.min(sorted.len() - 1)]
 }
 
-fn core_for<B: TestBackend>(backend: &B) -> Core {
+pub(crate) fn core_for<B: TestBackend>(backend: &B) -> Core {
     Core::new(backend.store(), Arc::new(SystemClock), Settings::default())
 }
 

@@ -109,7 +109,8 @@ async fn user_from_row(conn: &mut PgConnection, row: &PgRow) -> Result<User> {
 }
 
 /// Roles and specialisms by user, from `(user_id, role)` and `(user_id, specialism)` rows.
-type UserSets = std::collections::HashMap<Uuid, (Vec<bluelamp_core::access::Role>, Vec<bluelamp_core::user::Specialism>)>;
+type UserSets =
+    std::collections::HashMap<Uuid, (Vec<bluelamp_core::access::Role>, Vec<bluelamp_core::user::Specialism>)>;
 
 fn user_sets(roles: &[PgRow], specialisms: &[PgRow]) -> Result<UserSets> {
     let mut sets = UserSets::new();
@@ -402,8 +403,10 @@ impl Store for PostgresStore {
             .await
             .map_err(map_err)?;
         let roles = sqlx::query("SELECT user_id, role FROM user_role").fetch_all(&self.pool).await.map_err(map_err)?;
-        let specialisms =
-            sqlx::query("SELECT user_id, specialism FROM user_specialism").fetch_all(&self.pool).await.map_err(map_err)?;
+        let specialisms = sqlx::query("SELECT user_id, specialism FROM user_specialism")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
         let mut sets = user_sets(&roles, &specialisms)?;
         rows.iter().map(|row| user_from_parts(row, &mut sets)).collect()
     }

@@ -1,0 +1,268 @@
+//! Incident benchmarks (issue 3): the write rate through the API against `pgbench -N` on the same
+//! PostgreSQL server in the same run, and the queue page's latency over a large table.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use bluelamp_core::audit::RequestContext;
+use bluelamp_core::core::By;
+use bluelamp_testkit::{TestBackend, new_user};
+use serde_json::json;
+
+use crate::{Args, core_for, percentile};
+
+const THRIVE: &str = r#"[{"element":"threat","rating":"high","rationale":"Threats made on the call"},
+{"element":"harm","rating":"high","rationale":"Injury likely if not attended"},
+{"element":"risk","rating":"medium","rationale":"Partner has left the address"},
+{"element":"investigation","rating":"medium","rationale":"Witnesses and 999 recording"},
+{"element":"vulnerability","rating":"high","rationale":"Children in the household"},
+{"element":"engagement","rating":"low","rationale":"Caller willing to engage"}]"#;
+
+async fn serve<B: TestBackend>(
+    backend: &B,
+) -> anyhow::Result<(std::net::SocketAddr, tokio::sync::oneshot::Sender<()>)> {
+    let core = core_for(backend);
+    let app = bluelamp_web::router(bluelamp_web::AppState::new(core, bluelamp_web::WebConfig::default()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(bluelamp_web::serve(listener, app, async move {
+        let _ = stopped.await;
+    }));
+    Ok((addr, stop))
+}
+
+/// Incidents recorded (with a full THRIVE assessment) per second through the JSON API by
+/// `clients` concurrent clients, and on PostgreSQL `pgbench -N` with as many clients on a database
+/// of its own on the same server, in the same run.
+pub async fn write<B: TestBackend>(args: &Args) -> anyhow::Result<serde_json::Value> {
+    let backend = B::new().await;
+    let core = core_for(&backend);
+    let ctx = RequestContext::default();
+    core.create_user(By::System("bench"), &new_user("bench.handler", &["call-handler"]), None, &ctx)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let (_, token) = core
+        .create_api_token(By::System("bench"), "bench.handler", "bench", 1, &ctx)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let (addr, stop) = serve(&backend).await?;
+    let client = reqwest::Client::builder().pool_max_idle_per_host(args.clients).build()?;
+    eprintln!("[{}] incident write: {} clients for {} s", B::NAME, args.clients, args.seconds);
+    let deadline = Instant::now() + Duration::from_secs(args.seconds);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..args.clients {
+        let client = client.clone();
+        let token = token.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut times = Vec::new();
+            let mut errors = 0u64;
+            let mut n = 0u64;
+            while Instant::now() < deadline {
+                n += 1;
+                let t = Instant::now();
+                let body = json!({
+                    "channel": "999", "caller_name": "Bench Caller", "caller_phone": format!("07700 9{:05}", (c as u64 * 7919 + n) % 100_000),
+                    "location_text": format!("{} Mill Road", n % 500), "division": "East", "opening_category": "PSW-DOM",
+                    "qualifiers": ["domestic-abuse"], "summary": "Partner shouting and throwing things",
+                });
+                let created = client.post(format!("http://{addr}/api/v1/incidents")).bearer_auth(&token).json(&body).send().await;
+                let id = match created {
+                    Ok(r) if r.status().as_u16() == 201 => r.json::<serde_json::Value>().await.ok().and_then(|v| v["id"].as_str().map(str::to_string)),
+                    _ => None,
+                };
+                let Some(id) = id else {
+                    errors += 1;
+                    continue;
+                };
+                let thrive = format!(r#"{{"version":1,"entries":{THRIVE}}}"#);
+                match client
+                    .post(format!("http://{addr}/api/v1/incidents/{id}/thrive"))
+                    .bearer_auth(&token)
+                    .header("content-type", "application/json")
+                    .body(thrive)
+                    .send()
+                    .await
+                {
+                    Ok(r) if r.status().is_success() => times.push(t.elapsed().as_secs_f64() * 1000.0),
+                    _ => errors += 1,
+                }
+            }
+            (times, errors)
+        }));
+    }
+    let (mut times, mut errors) = (Vec::new(), 0);
+    for task in tasks {
+        let (t, e) = task.await?;
+        times.extend(t);
+        errors += e;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let _ = stop.send(());
+    times.sort_by(f64::total_cmp);
+    let rate = times.len() as f64 / elapsed;
+    let pgbench = if B::NAME == "postgres" { pgbench_tps(args.clients, args.seconds)? } else { None };
+    let ratio = pgbench.map(|tps| rate / tps);
+    Ok(json!({
+        "database": B::NAME,
+        "benchmark": "incident-write",
+        "figure": format!("{rate:.1} incidents/s"),
+        "incidents_per_second": rate,
+        "pgbench_tps": pgbench,
+        "ratio_to_pgbench": ratio,
+        "goal": "ratio >= 0.5 (PostgreSQL)",
+        "clients": args.clients,
+        "errors": errors,
+        "p50_ms": percentile(&times, 50.0),
+        "p95_ms": percentile(&times, 95.0),
+        "p99_ms": percentile(&times, 99.0),
+        "notes": match (pgbench, ratio) {
+            (Some(tps), Some(r)) => format!("record + THRIVE per incident, each with its audit event; pgbench -N {tps:.0} tps; ratio {r:.2} (goal 0.5)"),
+            _ => "record + THRIVE per incident, each with its audit event".to_string(),
+        },
+    }))
+}
+
+/// `pgbench -N` (no updates of the branch/teller rows) on a scratch database on the same server.
+fn pgbench_tps(clients: usize, seconds: u64) -> anyhow::Result<Option<f64>> {
+    let admin = bluelamp_testkit::postgres_admin_url();
+    let name = format!("bluelamp_pgbench_{}", uuid::Uuid::now_v7().simple());
+    let url = bluelamp_testkit::postgres_url_for(&admin, &name);
+    let psql = |sql: &str| Command::new("psql").arg(&admin).arg("-qAtc").arg(sql).status();
+    if !psql(&format!("CREATE DATABASE {name}"))?.success() {
+        anyhow::bail!("could not create the pgbench database");
+    }
+    eprintln!("[postgres] pgbench -N: {clients} clients for {seconds} s");
+    let init = Command::new("pgbench").args(["-i", "-q", "-s", "10"]).arg(&url).output()?;
+    let run = if init.status.success() {
+        Command::new("pgbench")
+            .args(["-N", "-n", "-c", &clients.to_string(), "-j", "2", "-T", &seconds.to_string()])
+            .arg(&url)
+            .output()?
+    } else {
+        init
+    };
+    let _ = psql(&format!("DROP DATABASE {name} WITH (FORCE)"));
+    let text = String::from_utf8_lossy(&run.stdout);
+    let tps = text
+        .lines()
+        .find(|l| l.starts_with("tps = "))
+        .and_then(|l| l.trim_start_matches("tps = ").split_whitespace().next())
+        .and_then(|n| n.parse::<f64>().ok());
+    anyhow::ensure!(tps.is_some(), "pgbench printed no tps: {}{}", text, String::from_utf8_lossy(&run.stderr));
+    Ok(tps)
+}
+
+/// The queue page (and its API) with 2,000 open incidents over `closed` closed ones, loaded in bulk
+/// with SQL, then read by `users` / 6 concurrent supervisors for the set time.
+pub async fn queue_page<B: TestBackend>(args: &Args) -> anyhow::Result<serde_json::Value> {
+    let backend = B::new().await;
+    let core = core_for(&backend);
+    let ctx = RequestContext::default();
+    let user = core
+        .create_user(
+            By::System("bench"),
+            &new_user("bench.supervisor", &["control-room-supervisor"]),
+            Some(crate::PASSWORD),
+            &ctx,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let total = 2000 + args.closed;
+    eprintln!("[{}] queue page: loading 2,000 open and {} closed incidents", B::NAME, args.closed);
+    let loading = Instant::now();
+    let sql = if B::NAME == "postgres" {
+        format!(
+            "INSERT INTO incident (id, reference, version, channel, status, received_at, recorded_at, recorded_by, caller_name, \
+             caller_phone, location_text, latitude, longitude, is_rural, division, opening_category, qualifiers, grade, graded_at, \
+             due_at, closing_category, closed_at, result, crime_reference, ncrs_reason, location_key, phone_key, ncrs_due_at) \
+             SELECT gen_random_uuid(), 'B-' || g, 1, '999', CASE WHEN g <= 2000 THEN 'open' ELSE 'closed' END, \
+             now() - g * interval '1 minute', now() - g * interval '1 minute', '{id}', '', '07700 ' || g, g || ' High Street', \
+             NULL, NULL, false, (ARRAY['North','East','West'])[1 + g % 3], 'PSW-CFS', '', \
+             CASE WHEN g % 5 = 0 THEN NULL ELSE 'priority' END, now(), now() + (g % 120 - 60) * interval '1 minute', \
+             CASE WHEN g <= 2000 THEN NULL ELSE 'PSW-CFS' END, CASE WHEN g <= 2000 THEN NULL ELSE now() END, NULL, NULL, NULL, \
+             g || ' high street', '7700' || g, NULL FROM generate_series(1, {total}) g",
+            id = user.id
+        )
+    } else {
+        let id = user.id.simple().to_string();
+        format!(
+            "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < {total}) \
+             INSERT INTO incident (id, reference, version, channel, status, received_at, recorded_at, recorded_by, caller_name, \
+             caller_phone, location_text, latitude, longitude, is_rural, division, opening_category, qualifiers, grade, graded_at, \
+             due_at, closing_category, closed_at, result, crime_reference, ncrs_reason, location_key, phone_key, ncrs_due_at) \
+             SELECT randomblob(16), 'B-' || n, 1, '999', CASE WHEN n <= 2000 THEN 'open' ELSE 'closed' END, \
+             strftime('%Y-%m-%dT%H:%M:%S', 'now', '-' || n || ' minutes') || '.000000Z', \
+             strftime('%Y-%m-%dT%H:%M:%S', 'now', '-' || n || ' minutes') || '.000000Z', X'{id}', '', '07700 ' || n, \
+             n || ' High Street', NULL, NULL, 0, CASE n % 3 WHEN 0 THEN 'North' WHEN 1 THEN 'East' ELSE 'West' END, 'PSW-CFS', '', \
+             CASE WHEN n % 5 = 0 THEN NULL ELSE 'priority' END, strftime('%Y-%m-%dT%H:%M:%S', 'now') || '.000000Z', \
+             strftime('%Y-%m-%dT%H:%M:%S', 'now', ((n % 120) - 60) || ' minutes') || '.000000Z', \
+             CASE WHEN n <= 2000 THEN NULL ELSE 'PSW-CFS' END, \
+             CASE WHEN n <= 2000 THEN NULL ELSE strftime('%Y-%m-%dT%H:%M:%S', 'now') || '.000000Z' END, NULL, NULL, NULL, \
+             n || ' high street', '7700' || n, NULL FROM g"
+        )
+    };
+    backend.exec(&sql).await;
+    backend.exec(if B::NAME == "postgres" { "ANALYZE incident" } else { "ANALYZE" }).await;
+    let load_seconds = loading.elapsed().as_secs_f64();
+    let token =
+        core.sign_in("bench.supervisor", crate::PASSWORD, &ctx).await.map_err(|e| anyhow::anyhow!("{e:?}"))?.token;
+    let (addr, stop) = serve(&backend).await?;
+    let client = reqwest::Client::builder().pool_max_idle_per_host(16).build()?;
+    let readers = (args.users / 6).max(1);
+    eprintln!("[{}] queue page: {readers} readers for {} s", B::NAME, args.seconds);
+    let deadline = Instant::now() + Duration::from_secs(args.seconds);
+    let mut tasks = Vec::new();
+    for _ in 0..readers {
+        let client = client.clone();
+        let cookie = format!("bluelamp_session={token}");
+        tasks.push(tokio::spawn(async move {
+            let (mut page, mut api, mut errors) = (Vec::new(), Vec::new(), 0u64);
+            while Instant::now() < deadline {
+                for (path, into) in [("/incidents", &mut page), ("/api/v1/incidents", &mut api)] {
+                    let t = Instant::now();
+                    match client.get(format!("http://{addr}{path}")).header("cookie", &cookie).send().await {
+                        Ok(r) if r.status().is_success() => {
+                            let _ = r.bytes().await;
+                            into.push(t.elapsed().as_secs_f64() * 1000.0);
+                        }
+                        _ => errors += 1,
+                    }
+                }
+            }
+            (page, api, errors)
+        }));
+    }
+    let (mut page, mut api, mut errors) = (Vec::new(), Vec::new(), 0);
+    for task in tasks {
+        let (p, a, e) = task.await?;
+        page.extend(p);
+        api.extend(a);
+        errors += e;
+    }
+    let _ = stop.send(());
+    page.sort_by(f64::total_cmp);
+    api.sort_by(f64::total_cmp);
+    Ok(json!({
+        "database": B::NAME,
+        "benchmark": "queue-page",
+        "figure": format!("p99 {:.1} ms", percentile(&page, 99.0)),
+        "goal": "p99 < 50 ms",
+        "open": 2000,
+        "closed": args.closed,
+        "load_seconds": load_seconds,
+        "readers": readers,
+        "requests": page.len() + api.len(),
+        "errors": errors,
+        "p50_ms": percentile(&page, 50.0),
+        "p95_ms": percentile(&page, 95.0),
+        "p99_ms": percentile(&page, 99.0),
+        "api_ms": { "p50": percentile(&api, 50.0), "p95": percentile(&api, 95.0), "p99": percentile(&api, 99.0) },
+        "notes": format!(
+            "HTML page with all 2,000 open rows; API p99 {:.1} ms; {} closed rows loaded in {load_seconds:.0} s",
+            percentile(&api, 99.0),
+            args.closed
+        ),
+    }))
+}
