@@ -324,19 +324,35 @@ pub(crate) async fn find_incident(store: &PostgresStore, id: Uuid) -> Result<Opt
 }
 
 pub(crate) async fn list_incidents(store: &PostgresStore, q: &IncidentQuery) -> Result<Vec<Incident>> {
-    sqlx::query(
-        "SELECT * FROM incident WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR division = $2) \
-         ORDER BY CASE WHEN grade IS NULL THEN 0 WHEN due_at IS NULL THEN 2 ELSE 1 END, due_at, received_at LIMIT $3",
-    )
-    .bind(q.status.map(|s| s.as_str()))
-    .bind(&q.division)
-    .bind(i64::from(q.limit.clamp(1, 5000)))
-    .fetch_all(store.pool())
-    .await
-    .map_err(map_err)?
-    .iter()
-    .map(incident_from_row)
-    .collect()
+    // One static statement per filter combination: `(? IS NULL OR col = ?)` would hide the
+    // (status, due_at, received_at) index from the planner and scan every closed incident. The SQL
+    // is built from constants only.
+    const ORDER: &str =
+        "ORDER BY CASE WHEN grade IS NULL THEN 0 WHEN due_at IS NULL THEN 2 ELSE 1 END, due_at, received_at";
+    let limit = i64::from(q.limit.clamp(1, 5000));
+    let status = q.status.map(|s| s.as_str());
+    let query = match (status, q.division.as_deref()) {
+        (Some(status), Some(division)) => sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT * FROM incident WHERE status = $1 AND division = $2 {ORDER} LIMIT $3"
+        )))
+        .bind(status)
+        .bind(division)
+        .bind(limit),
+        (Some(status), None) => {
+            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM incident WHERE status = $1 {ORDER} LIMIT $2")))
+                .bind(status)
+                .bind(limit)
+        }
+        (None, Some(division)) => {
+            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM incident WHERE division = $1 {ORDER} LIMIT $2")))
+                .bind(division)
+                .bind(limit)
+        }
+        (None, None) => {
+            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM incident {ORDER} LIMIT $1"))).bind(limit)
+        }
+    };
+    query.fetch_all(store.pool()).await.map_err(map_err)?.iter().map(incident_from_row).collect()
 }
 
 pub(crate) async fn find_related_incidents(

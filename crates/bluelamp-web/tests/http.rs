@@ -756,6 +756,28 @@ async fn units_over_http<B: TestBackend>() {
     assert_eq!(record["incident"]["status"], "open");
 }
 
+/// The queue page shows the most urgent hundred and counts them all; the rest are a page away.
+async fn queue_pages_most_urgent_first<B: TestBackend>() {
+    let app = TestApp::<B>::new().await;
+    let handler = app.session("call-handler").await;
+    for n in 0..(bluelamp_web::pages::incidents::QUEUE_PAGE_SIZE + 5) {
+        let body = format!(
+            r#"{{"channel":"101","location_text":"{n} Long Street","opening_category":"ASB-NUI","summary":"Noise"}}"#
+        );
+        assert_eq!(
+            app.post("/api/v1/incidents", Some(&handler), "application/json", body).await.status,
+            StatusCode::CREATED
+        );
+    }
+    let first = app.get("/incidents", Some(&handler)).await;
+    assert!(first.body.contains("105 open incidents") && first.body.contains("Page 1 of 2"));
+    assert_eq!(first.body.matches("govuk-link app-reference").count(), 100);
+    let second = app.get("/incidents?page=2", Some(&handler)).await;
+    assert_eq!(second.body.matches("govuk-link app-reference").count(), 5);
+    assert_eq!(app.get("/incidents?page=99", Some(&handler)).await.status, StatusCode::OK, "out of range pages clamp");
+    assert_eq!(app.get("/api/v1/incidents", Some(&handler)).await.json().as_array().map(Vec::len), Some(105));
+}
+
 macro_rules! http_tests {
     ($module:ident, $backend:ty) => {
         mod $module {
@@ -764,7 +786,7 @@ macro_rules! http_tests {
                 sign_in_is_generic_and_locks, expired_sessions_return_to_sign_in, secure_cookies_behind_tls,
                 headers_and_csrf_everywhere, bearer_tokens_work_until_revoked, openapi_and_operations,
                 auditors_search_the_trail, incident_journey_over_the_api, incident_pages_keep_what_was_typed,
-                intake_checks_and_ncrs_over_http, units_over_http);
+                intake_checks_and_ncrs_over_http, units_over_http, queue_pages_most_urgent_first);
         }
     };
     (@each $backend:ty; $($name:ident),*) => {

@@ -85,6 +85,11 @@ pub struct QueuePage {
     pub shell: Shell,
     pub units: Vec<UnitRow>,
     pub available: usize,
+    pub total: usize,
+    pub page: usize,
+    pub pages: usize,
+    pub next_page: Option<String>,
+    pub previous_page: Option<String>,
     pub rows: Vec<QueueRow>,
     pub breaches: usize,
     pub divisions: Vec<String>,
@@ -97,7 +102,13 @@ pub struct QueuePage {
 pub struct QueueQuery {
     #[serde(default)]
     division: String,
+    /// 1-based page of [`QUEUE_PAGE_SIZE`] rows, most urgent first.
+    #[serde(default)]
+    page: Option<usize>,
 }
+
+/// Rows per page of the queue: the most urgent first; the counts above the table cover them all.
+pub const QUEUE_PAGE_SIZE: usize = 100;
 
 pub async fn queue(
     State(state): State<AppState>,
@@ -111,8 +122,14 @@ pub async fn queue(
     divisions.sort();
     divisions.dedup();
     divisions.retain(|d| !d.is_empty());
+    let breaches = incidents.iter().filter(|i| incident::is_breaching(i, now)).count();
+    let total = incidents.len();
+    let pages = total.div_ceil(QUEUE_PAGE_SIZE).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, pages);
     let rows: Vec<QueueRow> = incidents
         .iter()
+        .skip((page - 1) * QUEUE_PAGE_SIZE)
+        .take(QUEUE_PAGE_SIZE)
         .map(|i| QueueRow {
             id: i.id.to_string(),
             reference: i.reference.clone(),
@@ -126,7 +143,6 @@ pub async fn queue(
             is_breaching: incident::is_breaching(i, now),
         })
         .collect();
-    let breaches = rows.iter().filter(|r| r.is_breaching).count();
     let units: Vec<UnitRow> = state
         .core
         .resources(&user, Some(&q.division))
@@ -152,6 +168,13 @@ pub async fn queue(
         &QueuePage {
             units,
             available,
+            total,
+            page,
+            pages,
+            next_page: (page < pages)
+                .then(|| format!("/incidents?division={}&page={}", crate::auth::urlencode(&q.division), page + 1)),
+            previous_page: (page > 1)
+                .then(|| format!("/incidents?division={}&page={}", crate::auth::urlencode(&q.division), page - 1)),
             shell: Shell::for_user(&user, "Control room queue", "/incidents"),
             rows,
             breaches,
@@ -833,12 +856,7 @@ pub async fn arrive(
     Path(id): Path<String>,
     PageForm(form): PageForm<DeploymentForm>,
 ) -> PageResult {
-    let id = parse_id(&id)?;
-    let result = match Uuid::parse_str(form.deployment_id.trim()) {
-        Ok(d) => state.core.record_arrival(&user, id, form.version, d, None, &ctx).await,
-        Err(_) => Err(Error::invalid("deployment", "Choose a deployed unit")),
-    };
-    after_change(&state, &user, id, result, Forms::default(), &ctx).await
+    deployment_action(&state, &user, &ctx, &id, &form, false).await
 }
 
 pub async fn clear(
@@ -848,10 +866,23 @@ pub async fn clear(
     Path(id): Path<String>,
     PageForm(form): PageForm<DeploymentForm>,
 ) -> PageResult {
-    let id = parse_id(&id)?;
+    deployment_action(&state, &user, &ctx, &id, &form, true).await
+}
+
+/// Marks a deployment arrived (now) or cleared.
+async fn deployment_action(
+    state: &AppState,
+    user: &Principal,
+    ctx: &bluelamp_core::audit::RequestContext,
+    id: &str,
+    form: &DeploymentForm,
+    is_clear: bool,
+) -> PageResult {
+    let id = parse_id(id)?;
     let result = match Uuid::parse_str(form.deployment_id.trim()) {
-        Ok(d) => state.core.clear_unit(&user, id, form.version, d, &ctx).await,
+        Ok(d) if is_clear => state.core.clear_unit(user, id, form.version, d, ctx).await,
+        Ok(d) => state.core.record_arrival(user, id, form.version, d, None, ctx).await,
         Err(_) => Err(Error::invalid("deployment", "Choose a deployed unit")),
     };
-    after_change(&state, &user, id, result, Forms::default(), &ctx).await
+    after_change(state, user, id, result, Forms::default(), ctx).await
 }
