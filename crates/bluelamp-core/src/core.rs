@@ -22,7 +22,7 @@ use crate::store::{ApiToken, Store};
 use crate::user::{NewUser, User};
 
 /// Settings the use cases need, owned by the core (the binary fills them from configuration).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     pub session: SessionPolicy,
     /// Consecutive failed sign-ins that lock an account (QUALITY.md S5: 5).
@@ -34,6 +34,8 @@ pub struct Settings {
     pub incident_reference_format: String,
     /// How far back intake checks look for earlier incidents (issue 3: 12 months, configurable).
     pub intake_lookback_days: i64,
+    /// The force's area boundaries (divisions); empty when none are configured.
+    pub areas: crate::area::AreaMap,
 }
 
 impl Default for Settings {
@@ -45,6 +47,7 @@ impl Default for Settings {
             grade_targets: crate::incident::GradeTargets::default(),
             incident_reference_format: "{yyyy}{mm}{dd}-{seq:4}".into(),
             intake_lookback_days: 365,
+            areas: crate::area::AreaMap::default(),
         }
     }
 }

@@ -460,6 +460,15 @@ pub fn intake_matches(incident: &Incident, earlier: &[Incident], now: DateTime<U
     out
 }
 
+/// Whether the incident's coordinates lie outside every configured area (never when no areas are
+/// configured or no coordinates were given). Such incidents are kept and shown with a warning.
+pub fn is_outside_force_area(incident: &Incident, areas: &crate::area::AreaMap) -> bool {
+    match (incident.latitude, incident.longitude) {
+        (Some(lat), Some(lon)) => areas.is_configured() && areas.locate(lat, lon).is_none(),
+        _ => false,
+    }
+}
+
 /// Whether an open incident has passed its attendance target.
 pub fn is_breaching(incident: &Incident, now: DateTime<Utc>) -> bool {
     incident.status == IncidentStatus::Open && incident.due_at.is_some_and(|due| now > due)
@@ -533,7 +542,11 @@ impl Core {
             latitude: new.latitude,
             longitude: new.longitude,
             is_rural: new.is_rural,
-            division: new.division.trim().to_string(),
+            // The division the call's coordinates fall in, when the handler did not name one.
+            division: match (new.division.trim(), new.latitude, new.longitude) {
+                ("", Some(lat), Some(lon)) => self.settings.areas.locate(lat, lon).unwrap_or("").to_string(),
+                (named, _, _) => named.to_string(),
+            },
             opening_category: new.opening_category.trim().to_string(),
             qualifiers: valid.qualifiers,
             grade: None,

@@ -5,6 +5,7 @@
 //! [`audit`], [`restriction`], [`store`], then [`core`] — the use cases that tie them together.
 
 pub mod access;
+pub mod area;
 pub mod audit;
 pub mod clock;
 pub mod core;

@@ -457,7 +457,7 @@ macro_rules! contract_tests {
             concurrent_appends_keep_one_chain, schema_is_current, incidents_record_assess_grade_and_close,
             incident_changes_are_optimistically_locked, incident_references_count_per_day,
             incident_queue_is_ordered_by_urgency, incidents_are_not_saved_without_audit, intake_checks_find_repeats,
-            ncrs_list_shows_due_and_breaching, units_deploy_arrive_and_clear);
+            ncrs_list_shows_due_and_breaching, units_deploy_arrive_and_clear, divisions_come_from_boundaries);
     };
     (@each $backend:ty; $($name:ident),*) => {
         $(
@@ -834,4 +834,37 @@ pub async fn units_deploy_arrive_and_clear<B: TestBackend>() {
     assert!(matches!(core.set_resource_status(&handler, unit.id, "at-scene", &ctx()).await, Err(Error::Invalid(_))));
     assert_eq!(core.resources(&handler, Some("East")).await.expect("list").len(), 1);
     assert_eq!(core.resources(&handler, Some("West")).await.expect("list").len(), 0);
+}
+
+/// Coordinates decide the division through the force's boundaries; a point outside them all is kept
+/// and flagged, never dropped.
+pub async fn divisions_come_from_boundaries<B: TestBackend>() {
+    let backend = B::new().await;
+    let areas = bluelamp_core::area::AreaMap::from_geojson(
+        r#"{"type":"FeatureCollection","features":[
+        {"type":"Feature","properties":{"name":"West"},"geometry":{"type":"Polygon","coordinates":[[[0.2,51.0],[0.65,51.0],[0.65,51.3],[0.2,51.3],[0.2,51.0]]]}},
+        {"type":"Feature","properties":{"name":"East"},"geometry":{"type":"Polygon","coordinates":[[[0.65,51.0],[1.1,51.0],[1.1,51.3],[0.65,51.3],[0.65,51.0]]]}}]}"#,
+    )
+    .expect("areas");
+    let settings = bluelamp_core::Settings { areas: areas.clone(), ..bluelamp_core::Settings::default() };
+    let core = bluelamp_core::Core::new(backend.store(), ManualClock::standard(), settings);
+    let handler = bluelamp_core::core::principal_of(&add_user(&core, "ch.one", &["call-handler"]).await);
+    let at = |lat: f64, lon: f64, division: &str| NewIncident {
+        latitude: Some(lat),
+        longitude: Some(lon),
+        division: division.into(),
+        ..domestic_999()
+    };
+    let west = core.record_incident(&handler, &at(51.1, 0.4, ""), &ctx()).await.expect("west");
+    assert_eq!(west.division, "West");
+    let east = core.record_incident(&handler, &at(51.1, 0.9, ""), &ctx()).await.expect("east");
+    assert_eq!(east.division, "East");
+    let named = core.record_incident(&handler, &at(51.1, 0.9, "West"), &ctx()).await.expect("named");
+    assert_eq!(named.division, "West", "a division the handler names is kept");
+    let outside = core.record_incident(&handler, &at(53.0, -1.5, ""), &ctx()).await.expect("outside is accepted");
+    assert_eq!(outside.division, "");
+    assert!(bluelamp_core::incident::is_outside_force_area(&outside, &areas));
+    assert!(!bluelamp_core::incident::is_outside_force_area(&west, &areas));
+    let stored = backend.store().find_incident(outside.id).await.expect("find").expect("kept");
+    assert_eq!((stored.incident.latitude, stored.incident.longitude), (Some(53.0), Some(-1.5)));
 }

@@ -45,9 +45,11 @@ pub struct IncidentJson {
     pub ncrs_reason: Option<String>,
     /// When a crime, or the reason for none, is due under NCRS (crime-related incidents only).
     pub ncrs_due_at: Option<String>,
+    /// The coordinates fall outside every configured force area (kept, with a warning).
+    pub outside_force_area: bool,
 }
 
-pub fn incident_json(i: &Incident) -> IncidentJson {
+pub fn incident_json(i: &Incident, areas: &bluelamp_core::area::AreaMap) -> IncidentJson {
     IncidentJson {
         id: i.id,
         reference: i.reference.clone(),
@@ -73,6 +75,7 @@ pub fn incident_json(i: &Incident) -> IncidentJson {
         crime_reference: i.crime_reference.clone(),
         ncrs_reason: i.ncrs_reason.clone(),
         ncrs_due_at: bluelamp_core::incident::ncrs_due_at(i).map(|t| t.to_rfc3339()),
+        outside_force_area: bluelamp_core::incident::is_outside_force_area(i, areas),
     }
 }
 
@@ -118,9 +121,9 @@ pub struct IncidentRecordJson {
     pub grades: Vec<GradeJson>,
 }
 
-fn record_json(r: &IncidentRecord) -> IncidentRecordJson {
+fn record_json(r: &IncidentRecord, areas: &bluelamp_core::area::AreaMap) -> IncidentRecordJson {
     IncidentRecordJson {
-        incident: incident_json(&r.incident),
+        incident: incident_json(&r.incident, areas),
         log: r
             .log
             .iter()
@@ -182,7 +185,15 @@ pub async fn queue(
     Ctx(ctx): Ctx,
     Query(q): Query<QueueParams>,
 ) -> ApiResult<Json<Vec<IncidentJson>>> {
-    Ok(Json(state.core.incident_queue(&user, Some(&q.division), &ctx).await?.iter().map(incident_json).collect()))
+    Ok(Json(
+        state
+            .core
+            .incident_queue(&user, Some(&q.division), &ctx)
+            .await?
+            .iter()
+            .map(|i| incident_json(i, &state.core.settings.areas))
+            .collect(),
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -245,7 +256,7 @@ pub async fn create(
         summary: body.summary,
     };
     let incident = state.core.record_incident(&user, &new, &ctx).await?;
-    Ok((StatusCode::CREATED, Json(incident_json(&incident))))
+    Ok((StatusCode::CREATED, Json(incident_json(&incident, &state.core.settings.areas))))
 }
 
 /// One incident with its log, THRIVE history and grading history.
@@ -257,7 +268,7 @@ pub async fn show(
     Ctx(ctx): Ctx,
     Path(id): Path<String>,
 ) -> ApiResult<Json<IncidentRecordJson>> {
-    Ok(Json(record_json(&state.core.view_incident(&user, parse_id(&id)?, &ctx).await?)))
+    Ok(Json(record_json(&state.core.view_incident(&user, parse_id(&id)?, &ctx).await?, &state.core.settings.areas)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -280,7 +291,7 @@ pub async fn add_log(
 ) -> ApiResult<Json<IncidentJson>> {
     let i =
         state.core.add_incident_log(&user, parse_id(&id)?, body.version, &body.text, body.is_correction, &ctx).await?;
-    Ok(Json(incident_json(&i)))
+    Ok(Json(incident_json(&i, &state.core.settings.areas)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -301,7 +312,10 @@ pub async fn assess(
     ApiJson(body): ApiJson<AssessJson>,
 ) -> ApiResult<Json<IncidentJson>> {
     let input = ThriveInput { entries: body.entries.into_iter().map(|e| (e.element, e.rating, e.rationale)).collect() };
-    Ok(Json(incident_json(&state.core.assess_thrive(&user, parse_id(&id)?, body.version, &input, &ctx).await?)))
+    Ok(Json(incident_json(
+        &state.core.assess_thrive(&user, parse_id(&id)?, body.version, &input, &ctx).await?,
+        &state.core.settings.areas,
+    )))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -328,7 +342,7 @@ pub async fn grade(
         .core
         .grade_incident(&user, parse_id(&id)?, body.version, &body.grade, body.reason.as_deref(), &ctx)
         .await?;
-    Ok(Json(incident_json(&i)))
+    Ok(Json(incident_json(&i, &state.core.settings.areas)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -366,7 +380,7 @@ pub async fn close(
             &ctx,
         )
         .await?;
-    Ok(Json(incident_json(&i)))
+    Ok(Json(incident_json(&i, &state.core.settings.areas)))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -430,7 +444,15 @@ pub async fn ncrs(
     Ctx(ctx): Ctx,
     Query(q): Query<NcrsParams>,
 ) -> ApiResult<Json<Vec<IncidentJson>>> {
-    Ok(Json(state.core.ncrs_list(&user, q.within_hours, &ctx).await?.iter().map(incident_json).collect()))
+    Ok(Json(
+        state
+            .core
+            .ncrs_list(&user, q.within_hours, &ctx)
+            .await?
+            .iter()
+            .map(|i| incident_json(i, &state.core.settings.areas))
+            .collect(),
+    ))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -527,7 +549,10 @@ pub async fn deploy(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<DeployJson>,
 ) -> ApiResult<Json<IncidentJson>> {
-    Ok(Json(incident_json(&state.core.deploy_unit(&user, parse_id(&id)?, body.version, body.resource_id, &ctx).await?)))
+    Ok(Json(incident_json(
+        &state.core.deploy_unit(&user, parse_id(&id)?, body.version, body.resource_id, &ctx).await?,
+        &state.core.settings.areas,
+    )))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -560,6 +585,7 @@ pub async fn arrive(
     };
     Ok(Json(incident_json(
         &state.core.record_arrival(&user, parse_id(&id)?, body.version, body.deployment_id, at, &ctx).await?,
+        &state.core.settings.areas,
     )))
 }
 
@@ -576,5 +602,6 @@ pub async fn clear(
 ) -> ApiResult<Json<IncidentJson>> {
     Ok(Json(incident_json(
         &state.core.clear_unit(&user, parse_id(&id)?, body.version, body.deployment_id, &ctx).await?,
+        &state.core.settings.areas,
     )))
 }

@@ -69,6 +69,8 @@ pub struct SignInConfig {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IncidentConfig {
+    /// GeoJSON of the force's divisions (Polygon features with a `name`); none configured if unset.
+    pub areas_file: Option<PathBuf>,
     pub reference_format: String,
     pub intake_lookback_days: i64,
     pub emergency_urban_minutes: i64,
@@ -99,6 +101,7 @@ impl Default for Config {
             sign_in: SignInConfig { lockout_threshold: 5, lockout_minutes: 15, per_address_per_minute: 20 },
             database: DatabaseConfig { max_connections: 16 },
             incidents: IncidentConfig {
+                areas_file: None,
                 reference_format: "{yyyy}{mm}{dd}-{seq:4}".into(),
                 intake_lookback_days: 365,
                 emergency_urban_minutes: 15,
@@ -149,8 +152,19 @@ impl Config {
         })
     }
 
-    pub fn settings(&self) -> bluelamp_core::Settings {
-        bluelamp_core::Settings {
+    /// The core's settings; reads the area boundaries file if one is configured.
+    pub fn settings(&self) -> anyhow::Result<bluelamp_core::Settings> {
+        let areas = match &self.incidents.areas_file {
+            None => bluelamp_core::area::AreaMap::default(),
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| anyhow::anyhow!("incidents.areas_file {}: {e}", path.display()))?;
+                bluelamp_core::area::AreaMap::from_geojson(&text)
+                    .map_err(|e| anyhow::anyhow!("incidents.areas_file {}: {e}", path.display()))?
+            }
+        };
+        Ok(bluelamp_core::Settings {
+            areas,
             session: bluelamp_core::session::SessionPolicy {
                 idle: chrono::Duration::minutes(self.session.idle_minutes),
                 absolute: chrono::Duration::hours(self.session.absolute_hours),
@@ -166,7 +180,7 @@ impl Config {
             },
             incident_reference_format: self.incidents.reference_format.clone(),
             intake_lookback_days: self.incidents.intake_lookback_days,
-        }
+        })
     }
 }
 

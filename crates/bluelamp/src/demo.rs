@@ -15,6 +15,9 @@ use rand::seq::IndexedRandom;
 
 pub const FORCE_NAME: &str = "Wealdshire Constabulary";
 
+/// The demo force's division boundaries (fictional rectangles around the demo's coordinates).
+pub const AREAS: &str = include_str!("../data/demo-areas.geojson");
+
 const DIVISIONS: &[(&str, &[&str])] = &[
     ("North", &["Harbourne", "Kingsmere", "Saltcote", "Wyvern Cross"]),
     ("East", &["Oakfield", "Marden Quay", "Eastling", "Fenbridge"]),

@@ -130,7 +130,6 @@ pub async fn load(core: &Core, count: usize) -> anyhow::Result<usize> {
     let total: u32 = MIX.iter().map(|m| m.1).sum();
     let repeat_addresses: Vec<String> =
         (0..25).map(|n| format!("{} {}", 2 + n * 3, STREETS[n % STREETS.len()])).collect();
-    let divisions = ["North", "East", "West"];
     let mut made = 0;
     for n in 0..count {
         // Spread over 60 days; the last few dozen arrive in the past few hours and stay open.
@@ -180,7 +179,8 @@ pub async fn load(core: &Core, count: usize) -> anyhow::Result<usize> {
             latitude: Some(51.0 + rng.random_range(0.0..0.6)),
             longitude: Some(0.2 + rng.random_range(0.0..0.9)),
             is_rural: rng.random_bool(0.3),
-            division: divisions.choose(&mut rng).unwrap_or(&"East").to_string(),
+            // Left blank: the division comes from the coordinates and the force's boundaries.
+            division: String::new(),
             opening_category: category.into(),
             qualifiers,
             summary: summary.into(),
@@ -204,7 +204,7 @@ pub async fn load(core: &Core, count: usize) -> anyhow::Result<usize> {
             // Send a unit to the urgent ones while units last; some have already arrived.
             if matches!(grade, "emergency" | "priority") {
                 let free = units.iter().position(|u| {
-                    u.division == new.division && u.status == bluelamp_core::resource::ResourceStatus::Available
+                    u.division == incident.division && u.status == bluelamp_core::resource::ResourceStatus::Available
                 });
                 if let Some(k) = free {
                     let deployed = demo.deploy_unit(&handler, incident.id, 3, units[k].id, &ctx).await?;

@@ -257,7 +257,7 @@ async fn admin_core(db: &DbArgs) -> anyhow::Result<Core> {
     };
     let store = open_store(&url, Create::Never, 2).await?;
     check_schema(store.as_ref(), false).await?;
-    Ok(Core::new(store, Arc::new(SystemClock), config.settings()))
+    Ok(Core::new(store, Arc::new(SystemClock), config.settings()?))
 }
 
 /// Refuses a database a newer bluelamp migrated, and (unless `allow_pending`) one not yet migrated.
@@ -312,7 +312,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = SqliteStore::open_path(&db_path, Create::IfMissing).await?;
             check_schema(&store, true).await?;
             store.migrate().await?;
-            let core = Core::new(Arc::new(store), Arc::new(SystemClock), config.settings());
+            let mut settings = config.settings()?;
+            if !settings.areas.is_configured() {
+                settings.areas =
+                    bluelamp_core::area::AreaMap::from_geojson(demo::AREAS).map_err(|e| anyhow::anyhow!(e))?;
+            }
+            let core = Core::new(Arc::new(store), Arc::new(SystemClock), settings);
             let added = demo::load(&core).await?;
             let started = std::time::Instant::now();
             let incidents = demo_incidents::load(&core, demo_incident_count).await?;
@@ -373,7 +378,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .await
                 .with_context(|| format!("listening on {}", config.listen))?;
             tracing::info!(addr = %listener.local_addr()?, backend = store.backend(), "bluelamp serving");
-            let core = Core::new(store, Arc::new(SystemClock), config.settings());
+            let core = Core::new(store, Arc::new(SystemClock), config.settings()?);
             serve(core, config, listener).await?;
         }
         Command::Migrate(db) => {

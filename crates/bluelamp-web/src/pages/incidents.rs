@@ -233,7 +233,7 @@ impl NewIncidentForm {
             ("location_text", "Where is it happening?", &self.location_text),
             ("latitude", "Latitude (optional)", &self.latitude),
             ("longitude", "Longitude (optional)", &self.longitude),
-            ("division", "Division", &self.division),
+            ("division", "Division (leave blank to take it from the coordinates)", &self.division),
         ]
         .into_iter()
         .map(|(name, label, value)| (name, label, value.clone(), self.error(name)))
@@ -349,6 +349,7 @@ pub struct IncidentView {
     pub due: String,
     pub ncrs_due: Option<String>,
     pub division_name: String,
+    pub is_outside_area: bool,
 }
 
 pub struct ThriveField {
@@ -498,6 +499,7 @@ fn incident_page(
             due: due_text(i.due_at, now),
             ncrs_due: incident::ncrs_due_at(i).map(time::london),
             division_name: i.division.clone(),
+            is_outside_area: incident::is_outside_force_area(i, &state.core.settings.areas),
         },
         thrive_caption,
         thrive_rows: current
