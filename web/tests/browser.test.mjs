@@ -198,6 +198,22 @@ test('every page template has no axe violations', { timeout: 120_000 }, async (t
   await investigator.getByText('You opened this restricted record').waitFor()
   await assertNoAxeViolations(investigator, 'an opened restricted record')
 
+  const supervisor = await newPage(t)
+  await signIn(supervisor, 'control-room-supervisor')
+  await supervisor.goto(`${BASE}/quality/thrive`)
+  await assertNoAxeViolations(supervisor, '/quality/thrive')
+  await supervisor.locator('table a.app-reference').first().click()
+  await supervisor.waitForURL(/\/quality\/thrive\/[0-9a-f-]{36}$/)
+  await assertNoAxeViolations(supervisor, 'a THRIVE review form')
+  await supervisor.getByRole('button', { name: 'Save review' }).click()
+  await supervisor.locator('.govuk-error-summary').waitFor({ state: 'visible' })
+  await assertNoAxeViolations(supervisor, 'a THRIVE review form with errors')
+
+  const registrar = await newPage(t)
+  await signIn(registrar, 'crime-registrar')
+  await registrar.goto(`${BASE}/ncrs`)
+  await assertNoAxeViolations(registrar, '/ncrs')
+
   const auditor = await newPage(t)
   await signIn(auditor, 'auditor')
   await auditor.goto(`${BASE}/audit?actor=investigator`)

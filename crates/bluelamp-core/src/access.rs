@@ -76,6 +76,7 @@ named_enum!(
         IncidentView => "incident.view", "See incidents";
         IncidentRecord => "incident.record", "Record and update incidents";
         ResourceManage => "resource.manage", "Add units to the force's resources";
+        ThriveReview => "thrive.review", "Review sampled THRIVE assessments and see quality rates";
         NcrsView => "ncrs.view", "See the NCRS 24-hour list of crime-related incidents";
         CrimeView => "crime.view", "See crimes";
         CrimeRecord => "crime.record", "Record and update crimes";
@@ -96,7 +97,7 @@ impl Role {
             Role::Admin => &[OfficerView, UserManage, TokenManage, AuditVerify, ResourceManage],
             Role::CallHandler => &[OfficerView, IncidentView, IncidentRecord],
             Role::ControlRoomSupervisor => {
-                &[OfficerView, IncidentView, IncidentRecord, NcrsView, ResourceManage, PerformanceView]
+                &[OfficerView, IncidentView, IncidentRecord, NcrsView, ResourceManage, ThriveReview, PerformanceView]
             }
             Role::Triage => &[OfficerView, IncidentView, NcrsView, CrimeView, CrimeRecord, CrimeTriage],
             Role::Investigator => &[OfficerView, IncidentView, CrimeView, CrimeRecord],

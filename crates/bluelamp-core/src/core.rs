@@ -36,6 +36,8 @@ pub struct Settings {
     pub intake_lookback_days: i64,
     /// The force's area boundaries (divisions); empty when none are configured.
     pub areas: crate::area::AreaMap,
+    /// THRIVE quality sampling rates.
+    pub sampling: crate::quality::SamplingRates,
 }
 
 impl Default for Settings {
@@ -48,6 +50,7 @@ impl Default for Settings {
             incident_reference_format: "{yyyy}{mm}{dd}-{seq:4}".into(),
             intake_lookback_days: 365,
             areas: crate::area::AreaMap::default(),
+            sampling: crate::quality::SamplingRates::default(),
         }
     }
 }

@@ -157,6 +157,13 @@ pub trait Store: Send + Sync + 'static {
     async fn list_ncrs_due(&self, due_before: DateTime<Utc>, limit: u32) -> Result<Vec<Incident>>;
     async fn list_incidents(&self, query: &IncidentQuery) -> Result<Vec<Incident>>;
 
+    // THRIVE quality.
+    /// Incidents graded since `since` (by `graded_at`), newest first.
+    async fn list_graded_incidents(&self, since: DateTime<Utc>, limit: u32) -> Result<Vec<Incident>>;
+    /// Stores a review; a second review of the same incident is a `Conflict`.
+    async fn insert_thrive_review(&self, review: &crate::quality::ThriveReview, audit: &NewAuditEvent) -> Result<()>;
+    async fn list_thrive_reviews(&self, since: DateTime<Utc>) -> Result<Vec<crate::quality::ThriveReview>>;
+
     // Resources.
     async fn insert_resource(&self, resource: &Resource, audit: &NewAuditEvent) -> Result<()>;
     async fn find_resource(&self, id: Uuid) -> Result<Option<Resource>>;

@@ -415,3 +415,82 @@ pub(crate) async fn backfill_incident_keys(store: &PostgresStore) -> Result<()> 
     }
     Ok(())
 }
+
+pub(crate) async fn list_graded_incidents(
+    store: &PostgresStore,
+    since: chrono::DateTime<chrono::Utc>,
+    limit: u32,
+) -> Result<Vec<Incident>> {
+    sqlx::query("SELECT * FROM incident WHERE graded_at >= $1 ORDER BY graded_at DESC LIMIT $2")
+        .bind(since)
+        .bind(i64::from(limit))
+        .fetch_all(store.pool())
+        .await
+        .map_err(map_err)?
+        .iter()
+        .map(incident_from_row)
+        .collect()
+}
+
+pub(crate) async fn insert_thrive_review(
+    store: &PostgresStore,
+    r: &bluelamp_core::quality::ThriveReview,
+    audit: &NewAuditEvent,
+) -> Result<()> {
+    let mut tx = store.write().await?;
+    sqlx::query(
+        "INSERT INTO thrive_review (id, incident_id, handler_id, handler_name, team, reviewer_id, reviewer_name, reviewed_at, \
+         right_grade, vulnerability_identified, rationale_adequate, repeat_checked, note) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    )
+    .bind(r.id)
+    .bind(r.incident_id)
+    .bind(r.handler_id)
+    .bind(&r.handler_name)
+    .bind(&r.team)
+    .bind(r.reviewer_id)
+    .bind(&r.reviewer_name)
+    .bind(r.reviewed_at)
+    .bind(r.answers[0])
+    .bind(r.answers[1])
+    .bind(r.answers[2])
+    .bind(r.answers[3])
+    .bind(&r.note)
+    .execute(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    append(&mut tx, audit).await?;
+    tx.commit().await.map_err(map_err)
+}
+
+pub(crate) async fn list_thrive_reviews(
+    store: &PostgresStore,
+    since: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<bluelamp_core::quality::ThriveReview>> {
+    sqlx::query("SELECT * FROM thrive_review WHERE reviewed_at >= $1 ORDER BY reviewed_at")
+        .bind(since)
+        .fetch_all(store.pool())
+        .await
+        .map_err(map_err)?
+        .iter()
+        .map(|row| {
+            Ok(bluelamp_core::quality::ThriveReview {
+                id: get(row, "id")?,
+                incident_id: get(row, "incident_id")?,
+                handler_id: get(row, "handler_id")?,
+                handler_name: get(row, "handler_name")?,
+                team: get(row, "team")?,
+                reviewer_id: get(row, "reviewer_id")?,
+                reviewer_name: get(row, "reviewer_name")?,
+                reviewed_at: get(row, "reviewed_at")?,
+                answers: [
+                    get(row, "right_grade")?,
+                    get(row, "vulnerability_identified")?,
+                    get(row, "rationale_adequate")?,
+                    get(row, "repeat_checked")?,
+                ],
+                note: get(row, "note")?,
+            })
+        })
+        .collect()
+}

@@ -648,6 +648,22 @@ impl Store for PostgresStore {
         incident::list_ncrs_due(self, due_before, limit).await
     }
 
+    async fn list_graded_incidents(&self, since: DateTime<Utc>, limit: u32) -> Result<Vec<Incident>> {
+        incident::list_graded_incidents(self, since, limit).await
+    }
+
+    async fn insert_thrive_review(
+        &self,
+        review: &bluelamp_core::quality::ThriveReview,
+        audit: &NewAuditEvent,
+    ) -> Result<()> {
+        incident::insert_thrive_review(self, review, audit).await
+    }
+
+    async fn list_thrive_reviews(&self, since: DateTime<Utc>) -> Result<Vec<bluelamp_core::quality::ThriveReview>> {
+        incident::list_thrive_reviews(self, since).await
+    }
+
     async fn insert_resource(&self, resource: &Resource, audit: &NewAuditEvent) -> Result<()> {
         resource::insert_resource(self, resource, audit).await
     }

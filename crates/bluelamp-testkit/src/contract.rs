@@ -457,7 +457,8 @@ macro_rules! contract_tests {
             concurrent_appends_keep_one_chain, schema_is_current, incidents_record_assess_grade_and_close,
             incident_changes_are_optimistically_locked, incident_references_count_per_day,
             incident_queue_is_ordered_by_urgency, incidents_are_not_saved_without_audit, intake_checks_find_repeats,
-            ncrs_list_shows_due_and_breaching, units_deploy_arrive_and_clear, divisions_come_from_boundaries);
+            ncrs_list_shows_due_and_breaching, units_deploy_arrive_and_clear, divisions_come_from_boundaries,
+            thrive_quality_reviews_and_rates);
     };
     (@each $backend:ty; $($name:ident),*) => {
         $(
@@ -867,4 +868,76 @@ pub async fn divisions_come_from_boundaries<B: TestBackend>() {
     assert!(!bluelamp_core::incident::is_outside_force_area(&west, &areas));
     let stored = backend.store().find_incident(outside.id).await.expect("find").expect("kept");
     assert_eq!((stored.incident.latitude, stored.incident.longitude), (Some(53.0), Some(-1.5)));
+}
+
+/// THRIVE quality: sampled graded incidents wait for review; a supervisor reviews them against the
+/// rubric (not their own, once each); rates follow per handler, team and month.
+pub async fn thrive_quality_reviews_and_rates<B: TestBackend>() {
+    let backend = B::new().await;
+    let clock = ManualClock::standard();
+    let settings = bluelamp_core::Settings {
+        sampling: bluelamp_core::quality::SamplingRates {
+            base_percent: 100,
+            new_staff_percent: 100,
+            new_staff_days: 180,
+        },
+        ..bluelamp_core::Settings::default()
+    };
+    let core = bluelamp_core::Core::new(backend.store(), clock.clone(), settings);
+    let handler = bluelamp_core::core::principal_of(&add_user(&core, "ch.one", &["call-handler"]).await);
+    let supervisor = bluelamp_core::core::principal_of(
+        &add_user(&core, "crs.one", &["control-room-supervisor", "call-handler"]).await,
+    );
+    let mut graded = Vec::new();
+    for _ in 0..3 {
+        let i = core.record_incident(&handler, &domestic_999(), &ctx()).await.expect("record");
+        core.assess_thrive(&handler, i.id, 1, &full_thrive("high"), &ctx()).await.expect("thrive");
+        core.grade_incident(&handler, i.id, 2, "emergency", None, &ctx()).await.expect("grade");
+        graded.push(i.id);
+    }
+    core.record_incident(&handler, &domestic_999(), &ctx()).await.expect("ungraded is never sampled");
+    let own = core.record_incident(&supervisor, &domestic_999(), &ctx()).await.expect("own");
+    core.assess_thrive(&supervisor, own.id, 1, &full_thrive("low"), &ctx()).await.expect("thrive");
+    core.grade_incident(&supervisor, own.id, 2, "scheduled", None, &ctx()).await.expect("grade");
+
+    assert!(matches!(core.thrive_quality(&handler, 30, &ctx()).await, Err(Error::Forbidden(_))));
+    let overview = core.thrive_quality(&supervisor, 30, &ctx()).await.expect("overview");
+    assert_eq!(overview.to_review.len(), 4);
+    let yes = |skip: &str| -> Vec<(String, String)> {
+        bluelamp_core::quality::RUBRIC
+            .iter()
+            .map(|(k, _)| (k.to_string(), if *k == skip { "no".to_string() } else { "yes".to_string() }))
+            .collect()
+    };
+    match core.review_thrive(&supervisor, own.id, &yes(""), "", &ctx()).await {
+        Err(Error::Invalid(errors)) => assert_eq!(errors[0].field, "incident"),
+        other => panic!("nobody reviews their own call: {other:?}"),
+    }
+    match core.review_thrive(&supervisor, graded[0], &yes("")[..2], "", &ctx()).await {
+        Err(Error::Invalid(errors)) => assert_eq!(errors.len(), 2, "each unanswered question is named"),
+        other => panic!("all four answers are needed: {other:?}"),
+    }
+    core.review_thrive(&supervisor, graded[0], &yes(""), "Good", &ctx()).await.expect("review");
+    core.review_thrive(
+        &supervisor,
+        graded[1],
+        &yes("vulnerability_identified"),
+        "Children present not recorded",
+        &ctx(),
+    )
+    .await
+    .expect("review");
+    assert!(
+        matches!(core.review_thrive(&supervisor, graded[0], &yes(""), "", &ctx()).await, Err(Error::Invalid(_))),
+        "once each"
+    );
+    let overview = core.thrive_quality(&supervisor, 30, &ctx()).await.expect("overview");
+    assert_eq!(overview.to_review.len(), 2);
+    assert_eq!(
+        overview.by_handler,
+        vec![bluelamp_core::quality::QualityRate { group: "ch.one".into(), reviewed: 2, met: 1 }]
+    );
+    assert_eq!(overview.by_team[0].group, "Response A");
+    assert_eq!(overview.by_month[0].group, "2026-11");
+    assert_eq!(overview.by_month[0].percent(), 50.0);
 }

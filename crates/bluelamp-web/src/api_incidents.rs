@@ -605,3 +605,97 @@ pub async fn clear(
         &state.core.settings.areas,
     )))
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QualityRateJson {
+    pub group: String,
+    pub reviewed: usize,
+    pub met: usize,
+    pub percent: f64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QualityJson {
+    /// Sampled graded incidents not yet reviewed.
+    pub to_review: Vec<IncidentJson>,
+    pub by_handler: Vec<QualityRateJson>,
+    pub by_team: Vec<QualityRateJson>,
+    /// By UK month, `YYYY-MM`, oldest first.
+    pub by_month: Vec<QualityRateJson>,
+}
+
+fn rates_json(rates: &[bluelamp_core::quality::QualityRate]) -> Vec<QualityRateJson> {
+    rates
+        .iter()
+        .map(|r| QualityRateJson { group: r.group.clone(), reviewed: r.reviewed, met: r.met, percent: r.percent() })
+        .collect()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DaysParams {
+    #[serde(default = "thirty_days")]
+    days: i64,
+}
+
+fn thirty_days() -> i64 {
+    30
+}
+
+/// THRIVE quality: the sample waiting for review and quality rates by handler, team and month.
+#[utoipa::path(get, path = "/api/v1/quality/thrive", tag = "quality",
+    params(("days" = Option<i64>, Query, description = "Look back this many days (1 to 366, default 30)")),
+    responses((status = 200, body = QualityJson), (status = 403, body = ErrorJson), (status = 422, body = ErrorJson)))]
+pub async fn thrive_quality(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Ctx(ctx): Ctx,
+    Query(q): Query<DaysParams>,
+) -> ApiResult<Json<QualityJson>> {
+    let o = state.core.thrive_quality(&user, q.days, &ctx).await?;
+    Ok(Json(QualityJson {
+        to_review: o.to_review.iter().map(|i| incident_json(i, &state.core.settings.areas)).collect(),
+        by_handler: rates_json(&o.by_handler),
+        by_team: rates_json(&o.by_team),
+        by_month: rates_json(&o.by_month),
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ReviewJson {
+    pub right_grade: bool,
+    pub vulnerability_identified: bool,
+    pub rationale_adequate: bool,
+    pub repeat_checked: bool,
+    #[serde(default)]
+    pub note: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReviewResultJson {
+    pub incident_id: Uuid,
+    pub meets_standard: bool,
+}
+
+/// Reviews one incident's THRIVE against the rubric (once; never one's own).
+#[utoipa::path(post, path = "/api/v1/quality/thrive/{id}", tag = "quality", params(("id" = String, Path)), request_body = ReviewJson,
+    responses((status = 201, body = ReviewResultJson), (status = 422, body = ErrorJson), (status = 403, body = ErrorJson)))]
+pub async fn review_thrive(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Ctx(ctx): Ctx,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ReviewJson>,
+) -> ApiResult<(StatusCode, Json<ReviewResultJson>)> {
+    let yes = |b: bool| if b { "yes".to_string() } else { "no".to_string() };
+    let answers = vec![
+        ("right_grade".to_string(), yes(body.right_grade)),
+        ("vulnerability_identified".to_string(), yes(body.vulnerability_identified)),
+        ("rationale_adequate".to_string(), yes(body.rationale_adequate)),
+        ("repeat_checked".to_string(), yes(body.repeat_checked)),
+    ];
+    let review = state.core.review_thrive(&user, parse_id(&id)?, &answers, &body.note, &ctx).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ReviewResultJson { incident_id: review.incident_id, meets_standard: review.meets_standard() }),
+    ))
+}

@@ -126,6 +126,9 @@ pub fn routes() -> Vec<Route> {
         route(Method::POST, "/incidents/{id}/arrive", perm(P::IncidentRecord), post(pages::incidents::arrive)),
         route(Method::POST, "/incidents/{id}/clear", perm(P::IncidentRecord), post(pages::incidents::clear)),
         route(Method::GET, "/ncrs", perm(P::NcrsView), get(pages::incidents::ncrs)),
+        route(Method::GET, "/quality/thrive", perm(P::ThriveReview), get(pages::quality::overview)),
+        route(Method::GET, "/quality/thrive/{id}", perm(P::ThriveReview), get(pages::quality::review_form)),
+        route(Method::POST, "/quality/thrive/{id}", perm(P::ThriveReview), post(pages::quality::review)),
         route(Method::GET, "/admin/users", perm(P::UserManage), get(pages::users)),
         route(Method::GET, "/admin/users/new", perm(P::UserManage), get(pages::new_user_form)),
         route(Method::POST, "/admin/users", perm(P::UserManage), post(pages::create_user)),
@@ -144,6 +147,8 @@ pub fn routes() -> Vec<Route> {
         route(Method::POST, "/api/v1/incidents/{id}/deploy", perm(P::IncidentRecord), post(api_incidents::deploy)),
         route(Method::POST, "/api/v1/incidents/{id}/arrive", perm(P::IncidentRecord), post(api_incidents::arrive)),
         route(Method::POST, "/api/v1/incidents/{id}/clear", perm(P::IncidentRecord), post(api_incidents::clear)),
+        route(Method::GET, "/api/v1/quality/thrive", perm(P::ThriveReview), get(api_incidents::thrive_quality)),
+        route(Method::POST, "/api/v1/quality/thrive/{id}", perm(P::ThriveReview), post(api_incidents::review_thrive)),
         route(Method::GET, "/api/v1/resources", perm(P::IncidentView), get(api_incidents::resources)),
         route(Method::POST, "/api/v1/resources", perm(P::ResourceManage), post(api_incidents::add_resource)),
         route(

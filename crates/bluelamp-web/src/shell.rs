@@ -45,6 +45,7 @@ const NAV: &[(&str, &str, Option<Permission>)] = &[
     ("/", "Home", None),
     ("/incidents", "Control room", Some(Permission::IncidentView)),
     ("/ncrs", "NCRS", Some(Permission::NcrsView)),
+    ("/quality/thrive", "THRIVE quality", Some(Permission::ThriveReview)),
     ("/officers", "Force directory", Some(Permission::OfficerView)),
     ("/admin/users", "Users", Some(Permission::UserManage)),
     ("/audit", "Audit trail", Some(Permission::AuditRead)),

@@ -778,6 +778,69 @@ async fn queue_pages_most_urgent_first<B: TestBackend>() {
     assert_eq!(app.get("/api/v1/incidents", Some(&handler)).await.json().as_array().map(Vec::len), Some(105));
 }
 
+/// THRIVE quality over HTTP: the supervisor sees a sample, reviews through the API and the page.
+async fn thrive_quality_over_http<B: TestBackend>() {
+    let app = TestApp::<B>::new().await;
+    let json = "application/json";
+    let handler = app.session("call-handler").await;
+    for n in 0..20 {
+        let body = format!(
+            r#"{{"channel":"999","location_text":"{n} Quay Street","opening_category":"PSW-CFS","summary":"Concern"}}"#
+        );
+        let id = app.post("/api/v1/incidents", Some(&handler), json, body).await.json()["id"]
+            .as_str()
+            .unwrap_or("")
+            .to_string();
+        assert_eq!(
+            app.post(&format!("/api/v1/incidents/{id}/thrive"), Some(&handler), json, thrive_json(1, 0)).await.status,
+            StatusCode::OK
+        );
+        let graded = app
+            .post(&format!("/api/v1/incidents/{id}/grade"), Some(&handler), json, r#"{"version":2,"grade":"priority"}"#)
+            .await;
+        assert_eq!(graded.status, StatusCode::OK);
+    }
+    let supervisor = app.session("control-room-supervisor").await;
+    assert_eq!(app.get("/api/v1/quality/thrive", Some(&handler)).await.status, StatusCode::FORBIDDEN);
+    let overview = app.get("/api/v1/quality/thrive", Some(&supervisor)).await.json();
+    let sample: Vec<String> = overview["to_review"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|i| i["id"].as_str().map(str::to_string))
+        .collect();
+    assert!(!sample.is_empty() && sample.len() < 20, "a sample, not everything: {}", sample.len());
+    let reviewed = app
+        .post(
+            &format!("/api/v1/quality/thrive/{}", sample[0]),
+            Some(&supervisor),
+            json,
+            r#"{"right_grade":true,"vulnerability_identified":false,"rationale_adequate":true,"repeat_checked":true,"note":"Missed the elderly occupant"}"#,
+        )
+        .await;
+    assert_eq!(reviewed.status, StatusCode::CREATED);
+    assert_eq!(reviewed.json()["meets_standard"], false);
+    if let Some(second) = sample.get(1) {
+        let form = "application/x-www-form-urlencoded";
+        let partial = app.post(&format!("/quality/thrive/{second}"), Some(&supervisor), form, "right_grade=yes").await;
+        assert_eq!(partial.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(partial.body.contains("Answer yes or no"));
+        let done = app
+            .post(
+                &format!("/quality/thrive/{second}"),
+                Some(&supervisor),
+                form,
+                "right_grade=yes&vulnerability_identified=yes&rationale_adequate=yes&repeat_checked=yes",
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER);
+    }
+    let page = app.get("/quality/thrive", Some(&supervisor)).await;
+    assert!(page.body.contains("Quality by call handler") && page.body.contains("call-handler"));
+    let rates = app.get("/api/v1/quality/thrive", Some(&supervisor)).await.json();
+    assert_eq!(rates["by_handler"][0]["reviewed"].as_u64(), Some(sample.len().min(2) as u64));
+}
+
 macro_rules! http_tests {
     ($module:ident, $backend:ty) => {
         mod $module {
@@ -786,7 +849,8 @@ macro_rules! http_tests {
                 sign_in_is_generic_and_locks, expired_sessions_return_to_sign_in, secure_cookies_behind_tls,
                 headers_and_csrf_everywhere, bearer_tokens_work_until_revoked, openapi_and_operations,
                 auditors_search_the_trail, incident_journey_over_the_api, incident_pages_keep_what_was_typed,
-                intake_checks_and_ncrs_over_http, units_over_http, queue_pages_most_urgent_first);
+                intake_checks_and_ncrs_over_http, units_over_http, queue_pages_most_urgent_first,
+                thrive_quality_over_http);
         }
     };
     (@each $backend:ty; $($name:ident),*) => {

@@ -73,6 +73,10 @@ pub struct IncidentConfig {
     pub areas_file: Option<PathBuf>,
     pub reference_format: String,
     pub intake_lookback_days: i64,
+    /// THRIVE quality sampling: percentage of graded incidents reviewed, and for newer staff.
+    pub thrive_sample_percent: u32,
+    pub thrive_sample_new_staff_percent: u32,
+    pub thrive_new_staff_days: i64,
     pub emergency_urban_minutes: i64,
     pub emergency_rural_minutes: i64,
     pub priority_urban_minutes: i64,
@@ -104,6 +108,9 @@ impl Default for Config {
                 areas_file: None,
                 reference_format: "{yyyy}{mm}{dd}-{seq:4}".into(),
                 intake_lookback_days: 365,
+                thrive_sample_percent: 10,
+                thrive_sample_new_staff_percent: 40,
+                thrive_new_staff_days: 180,
                 emergency_urban_minutes: 15,
                 emergency_rural_minutes: 20,
                 priority_urban_minutes: 60,
@@ -165,6 +172,11 @@ impl Config {
         };
         Ok(bluelamp_core::Settings {
             areas,
+            sampling: bluelamp_core::quality::SamplingRates {
+                base_percent: self.incidents.thrive_sample_percent,
+                new_staff_percent: self.incidents.thrive_sample_new_staff_percent,
+                new_staff_days: self.incidents.thrive_new_staff_days,
+            },
             session: bluelamp_core::session::SessionPolicy {
                 idle: chrono::Duration::minutes(self.session.idle_minutes),
                 absolute: chrono::Duration::hours(self.session.absolute_hours),

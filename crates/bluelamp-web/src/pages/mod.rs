@@ -145,6 +145,7 @@ struct Counts {
     mine_open: i64,
     breaching: i64,
     ncrs_overdue: i64,
+    thrive_to_review: i64,
 }
 
 fn queues(role: Role, c: Counts) -> Vec<Queue> {
@@ -176,7 +177,12 @@ fn queues(role: Role, c: Counts) -> Vec<Queue> {
                 Some("/incidents"),
                 c.ungraded,
             ),
-            q("THRIVE reviews due", "Sampled incidents waiting for your quality review.", None, 0),
+            q(
+                "THRIVE reviews due",
+                "Sampled incidents waiting for your quality review.",
+                Some("/quality/thrive"),
+                c.thrive_to_review,
+            ),
         ],
         Role::Triage => vec![
             q("Triage queue", "Recorded crimes not yet allocated, highest risk first.", None, 0),
@@ -235,6 +241,10 @@ pub async fn home(State(state): State<AppState>, CurrentUser(user): CurrentUser)
         counts.ungraded = open.iter().filter(|i| i.grade.is_none()).count() as i64;
         counts.mine_open = open.iter().filter(|i| i.recorded_by == user.user_id).count() as i64;
         counts.breaching = open.iter().filter(|i| bluelamp_core::incident::is_breaching(i, now)).count() as i64;
+    }
+    if user.can(Permission::ThriveReview) {
+        let ctx = bluelamp_core::audit::RequestContext::default();
+        counts.thrive_to_review = state.core.thrive_quality(&user, 30, &ctx).await?.to_review.len() as i64;
     }
     if user.can(Permission::NcrsView) {
         counts.ncrs_overdue = state.core.store.list_ncrs_due(now, 5000).await?.len() as i64;
@@ -731,3 +741,4 @@ pub async fn audit(
     })
 }
 pub mod incidents;
+pub mod quality;
