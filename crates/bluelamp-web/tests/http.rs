@@ -574,7 +574,7 @@ async fn incident_journey_over_the_api<B: TestBackend>() {
     let future = new.replace(r#""channel":"999""#, r#""channel":"999","received_at":"2026-11-26T12:00:00Z""#);
     let rejected = app.post("/api/v1/incidents", Some(&handler), json, future).await;
     assert_eq!(rejected.json()["fields"][0]["field"], "received_at");
-    let unknown = app.post("/api/v1/incidents", Some(&handler), json, new.replace("PSW-DOM", "PSW-XXX")).await;
+    let unknown = app.post("/api/v1/incidents", Some(&handler), json, new.replace("PSW-DOM", "PSW-NOPE")).await;
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(unknown.json()["fields"][0]["field"], "opening_category");
     let investigator = app.session("investigator").await;
