@@ -208,6 +208,14 @@ test('every page template has no axe violations', { timeout: 120_000 }, async (t
   await supervisor.getByRole('button', { name: 'Save review' }).click()
   await supervisor.locator('.govuk-error-summary').waitFor({ state: 'visible' })
   await assertNoAxeViolations(supervisor, 'a THRIVE review form with errors')
+  for (const question of ['right_grade', 'vulnerability_identified', 'rationale_adequate', 'repeat_checked']) {
+    await supervisor.locator(`#${question}`).check()
+  }
+  await supervisor.getByRole('button', { name: 'Save review' }).click()
+  await supervisor.waitForURL(`${BASE}/quality/thrive`)
+  assert.ok(await supervisor.locator('svg[role="img"] title').count() === 1, 'the monthly chart is drawn')
+  assert.ok(await supervisor.getByText('Quality by month', { exact: true }).isVisible(), 'with its table')
+  await assertNoAxeViolations(supervisor, '/quality/thrive with a chart')
 
   const registrar = await newPage(t)
   await signIn(registrar, 'crime-registrar')

@@ -27,6 +27,42 @@ pub struct QualityPage {
     /// Id, reference, category, grade, graded.
     pub to_review: Vec<(String, String, String, String, String)>,
     pub tables: Vec<RateTable>,
+    pub month_bars: Vec<Bar>,
+    pub chart_width: usize,
+}
+
+/// One bar of a server-rendered SVG bar chart (0–100 %), laid out in a 160-unit-high plot area.
+pub struct Bar {
+    pub x: usize,
+    pub y: usize,
+    pub width: usize,
+    pub height: usize,
+    pub label_x: usize,
+    pub value_y: usize,
+    pub label: String,
+    pub value: String,
+}
+
+/// Lays out percentages as bars, left to right, 60 units apart.
+pub fn bars(values: &[(String, f64)]) -> Vec<Bar> {
+    values
+        .iter()
+        .enumerate()
+        .map(|(n, (label, percent))| {
+            let height = (percent.clamp(0.0, 100.0) * 1.6).round() as usize;
+            let x = 50 + n * 60;
+            Bar {
+                x,
+                y: 180 - height,
+                width: 40,
+                height,
+                label_x: x + 20,
+                value_y: (180 - height).saturating_sub(4).max(12),
+                label: label.clone(),
+                value: format!("{percent:.0}%"),
+            }
+        })
+        .collect()
 }
 
 /// One table of quality rates: title, group heading, rows of (group, reviewed, met, percent).
@@ -68,7 +104,10 @@ pub async fn overview(
             )
         })
         .collect();
+    let month_bars = bars(&o.by_month.iter().map(|r| (r.group.clone(), r.percent())).collect::<Vec<_>>());
     let page = QualityPage {
+        chart_width: (60 + month_bars.len() * 60).max(480),
+        month_bars,
         shell: Shell::for_user(&user, "THRIVE quality", "/quality/thrive"),
         days: q.days,
         to_review,
@@ -170,5 +209,20 @@ pub async fn review(
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bars_are_proportional_and_labelled() {
+        let b = bars(&[("2026-10".into(), 50.0), ("2026-11".into(), 100.0), ("2026-12".into(), 130.0)]);
+        assert_eq!((b[0].height, b[0].y), (80, 100));
+        assert_eq!((b[1].height, b[1].y), (160, 20));
+        assert_eq!(b[2].height, 160, "clamped to 100%");
+        assert_eq!(b[1].x - b[0].x, 60);
+        assert_eq!(b[0].value, "50%");
     }
 }
