@@ -76,6 +76,8 @@ named_enum!(
         IncidentView => "incident.view", "See incidents";
         IncidentRecord => "incident.record", "Record and update incidents";
         ResourceManage => "resource.manage", "Add units to the force's resources";
+        PersonView => "person.view", "Find and see people (POLE) and their markers";
+        PersonRecord => "person.record", "Record people, their names, addresses, phones and markers";
         ThriveReview => "thrive.review", "Review sampled THRIVE assessments and see quality rates";
         NcrsView => "ncrs.view", "See the NCRS 24-hour list of crime-related incidents";
         CrimeView => "crime.view", "See crimes";
@@ -95,15 +97,27 @@ impl Role {
         use Permission::*;
         match self {
             Role::Admin => &[OfficerView, UserManage, TokenManage, AuditVerify, ResourceManage],
-            Role::CallHandler => &[OfficerView, IncidentView, IncidentRecord],
-            Role::ControlRoomSupervisor => {
-                &[OfficerView, IncidentView, IncidentRecord, NcrsView, ResourceManage, ThriveReview, PerformanceView]
+            Role::CallHandler => &[OfficerView, IncidentView, IncidentRecord, PersonView, PersonRecord],
+            Role::ControlRoomSupervisor => &[
+                OfficerView,
+                IncidentView,
+                IncidentRecord,
+                PersonView,
+                PersonRecord,
+                NcrsView,
+                ResourceManage,
+                ThriveReview,
+                PerformanceView,
+            ],
+            Role::Triage => {
+                &[OfficerView, IncidentView, PersonView, PersonRecord, NcrsView, CrimeView, CrimeRecord, CrimeTriage]
             }
-            Role::Triage => &[OfficerView, IncidentView, NcrsView, CrimeView, CrimeRecord, CrimeTriage],
-            Role::Investigator => &[OfficerView, IncidentView, CrimeView, CrimeRecord],
+            Role::Investigator => &[OfficerView, IncidentView, PersonView, PersonRecord, CrimeView, CrimeRecord],
             Role::Supervisor => &[
                 OfficerView,
                 IncidentView,
+                PersonView,
+                PersonRecord,
                 NcrsView,
                 CrimeView,
                 CrimeRecord,
@@ -111,13 +125,20 @@ impl Role {
                 RecordRestrict,
                 PerformanceView,
             ],
-            Role::Safeguarding => &[OfficerView, IncidentView, CrimeView, SafeguardingView],
-            Role::Custody => &[OfficerView, CrimeView, CustodyView],
-            Role::OffenderManager => &[OfficerView, CrimeView, OffenderView],
-            Role::Analyst => &[OfficerView, IncidentView, NcrsView, CrimeView, PerformanceView],
-            Role::CrimeRegistrar => {
-                &[OfficerView, IncidentView, NcrsView, CrimeView, CrimeCancel, RecordRestrict, PerformanceView]
-            }
+            Role::Safeguarding => &[OfficerView, IncidentView, PersonView, PersonRecord, CrimeView, SafeguardingView],
+            Role::Custody => &[OfficerView, PersonView, PersonRecord, CrimeView, CustodyView],
+            Role::OffenderManager => &[OfficerView, PersonView, CrimeView, OffenderView],
+            Role::Analyst => &[OfficerView, IncidentView, PersonView, NcrsView, CrimeView, PerformanceView],
+            Role::CrimeRegistrar => &[
+                OfficerView,
+                IncidentView,
+                PersonView,
+                NcrsView,
+                CrimeView,
+                CrimeCancel,
+                RecordRestrict,
+                PerformanceView,
+            ],
             Role::Auditor => &[OfficerView, AuditRead, AuditVerify, PerformanceView],
         }
     }

@@ -239,6 +239,8 @@ pub struct IncidentRecord {
     pub thrive: Vec<ThriveAssessment>,
     pub grades: Vec<GradeDecision>,
     pub deployments: Vec<crate::resource::Deployment>,
+    /// People linked to the incident, in the order they were linked.
+    pub people: Vec<crate::person::IncidentPerson>,
 }
 
 impl IncidentRecord {
@@ -272,7 +274,14 @@ pub struct ValidIncident {
     pub qualifiers: Vec<String>,
 }
 
-fn text_rule(errors: &mut Vec<FieldError>, field: &str, value: &str, required: bool, max: usize, what: &str) {
+pub(crate) fn text_rule(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    value: &str,
+    required: bool,
+    max: usize,
+    what: &str,
+) {
     let n = value.trim().chars().count();
     if required && n == 0 {
         errors.push(FieldError::new(field, format!("Enter {what}")));
@@ -396,11 +405,32 @@ pub fn phone_key(text: &str) -> String {
 }
 
 /// Why an earlier incident was flagged at intake.
+/// Ranked in this order: a wanted or missing person, then safeguarding, vulnerability and warning
+/// markers, then a repeat victim, the same person, the same phone, the same address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum MatchKind {
-    /// Ranked first: the same caller phoning again is the strongest sign of a repeat victim.
+    /// Someone involved carries an active marker of this kind.
+    Marker(crate::person::MarkerCategory),
+    /// Someone involved was the victim in an earlier incident in the look-back window.
+    RepeatVictim,
+    /// Someone involved is linked to earlier incidents.
+    Person,
+    /// The same caller phoning again is the strongest sign among the untied checks.
     Phone,
     Address,
+}
+
+impl MatchKind {
+    /// "marker:wanted", "repeat-victim", "person", "phone", "address".
+    pub fn code(self) -> String {
+        match self {
+            MatchKind::Marker(c) => format!("marker:{c}"),
+            MatchKind::RepeatVictim => "repeat-victim".into(),
+            MatchKind::Person => "person".into(),
+            MatchKind::Phone => "phone".into(),
+            MatchKind::Address => "address".into(),
+        }
+    }
 }
 
 /// One intake check result: a kind of match, how many earlier incidents share it, over what span,
@@ -413,17 +443,31 @@ pub struct IntakeMatch {
     pub references: Vec<String>,
     /// Qualifiers seen on those incidents (domestic abuse, mental health, …).
     pub qualifiers: Vec<String>,
+    /// The person the match is about (person, repeat-victim and marker matches).
+    pub person: Option<String>,
+    /// A marker's detail.
+    pub detail: Option<String>,
 }
 
 impl IntakeMatch {
     /// "same address: 3 incidents in 60 days".
     pub fn explanation(&self) -> String {
-        let what = match self.kind {
-            MatchKind::Phone => "same phone number",
-            MatchKind::Address => "same address",
-        };
+        use crate::person::MarkerCategory as M;
+        let who = self.person.as_deref().unwrap_or("someone involved");
+        let detail = self.detail.as_deref().unwrap_or("");
         let plural = if self.count == 1 { "incident" } else { "incidents" };
-        format!("{what}: {} earlier {plural} in {} days", self.count, self.span_days.max(1))
+        let span = format!("{} earlier {plural} in {} days", self.count, self.span_days.max(1));
+        match self.kind {
+            MatchKind::Marker(M::Wanted) => format!("{who} is wanted: {detail}"),
+            MatchKind::Marker(M::Missing) => format!("{who} is reported missing: {detail}"),
+            MatchKind::Marker(M::Safeguarding) => format!("{who} has a safeguarding marker: {detail}"),
+            MatchKind::Marker(M::Vulnerability) => format!("{who} has a vulnerability marker: {detail}"),
+            MatchKind::Marker(M::Warning) => format!("{who} has a warning signal: {detail}"),
+            MatchKind::RepeatVictim => format!("{who} is a repeat victim: victim in {span}"),
+            MatchKind::Person => format!("{who}: {span}"),
+            MatchKind::Phone => format!("same phone number: {span}"),
+            MatchKind::Address => format!("same address: {span}"),
+        }
     }
 }
 
@@ -431,9 +475,8 @@ impl IntakeMatch {
 pub fn intake_matches(incident: &Incident, earlier: &[Incident], now: DateTime<Utc>) -> Vec<IntakeMatch> {
     let mut out = Vec::new();
     for kind in [MatchKind::Phone, MatchKind::Address] {
-        let key = |i: &Incident| match kind {
-            MatchKind::Phone => phone_key(&i.caller_phone),
-            MatchKind::Address => address_key(&i.location_text),
+        let key = |i: &Incident| {
+            if kind == MatchKind::Phone { phone_key(&i.caller_phone) } else { address_key(&i.location_text) }
         };
         let mine = key(incident);
         if mine.is_empty() {
@@ -454,9 +497,68 @@ pub fn intake_matches(incident: &Incident, earlier: &[Incident], now: DateTime<U
             span_days: (now - oldest).num_days() + 1,
             references: hits.iter().map(|i| i.reference.clone()).collect(),
             qualifiers,
+            person: None,
+            detail: None,
         });
     }
     out.sort_by(|a, b| a.kind.cmp(&b.kind).then(b.count.cmp(&a.count)));
+    out
+}
+
+/// The checks on the people linked to an incident: their active markers, whether they were the
+/// victim in earlier incidents (a repeat victim) and any earlier incidents they are linked to.
+/// `links` are (person, role, incident) for earlier incidents already filtered to the look-back
+/// window; the current incident is ignored. REFERENCE.md §4: "repeat caller/victim check,
+/// vulnerability flags"; a repeat victim here is a victim in at least one earlier incident in the
+/// window (the window is the force's `intake_lookback_days`).
+pub fn person_matches(
+    incident: &Incident,
+    people: &[crate::person::Person],
+    links: &[(Uuid, crate::person::IncidentRole, Incident)],
+    now: DateTime<Utc>,
+) -> Vec<IntakeMatch> {
+    let mut out = Vec::new();
+    for person in people {
+        let name = person.display_name();
+        for marker in person.active_markers() {
+            out.push(IntakeMatch {
+                kind: MatchKind::Marker(marker.category),
+                count: 0,
+                span_days: (now - marker.set_at).num_days() + 1,
+                references: Vec::new(),
+                qualifiers: Vec::new(),
+                person: Some(name.clone()),
+                detail: Some(marker.detail.clone()),
+            });
+        }
+        let mine: Vec<&(Uuid, crate::person::IncidentRole, Incident)> =
+            links.iter().filter(|(p, _, i)| *p == person.id && i.id != incident.id).collect();
+        for kind in [MatchKind::RepeatVictim, MatchKind::Person] {
+            let mut hits: Vec<&Incident> = mine
+                .iter()
+                .filter(|(_, role, _)| kind == MatchKind::Person || *role == crate::person::IncidentRole::Victim)
+                .map(|(_, _, i)| i)
+                .collect();
+            hits.sort_by_key(|i| std::cmp::Reverse(i.received_at));
+            hits.dedup_by_key(|i| i.id);
+            if hits.is_empty() {
+                continue;
+            }
+            let oldest = hits.iter().map(|i| i.received_at).min().unwrap_or(now);
+            let mut qualifiers: Vec<String> = hits.iter().flat_map(|i| i.qualifiers.iter().cloned()).collect();
+            qualifiers.sort();
+            qualifiers.dedup();
+            out.push(IntakeMatch {
+                kind,
+                count: hits.len(),
+                span_days: (now - oldest).num_days() + 1,
+                references: hits.iter().map(|i| i.reference.clone()).collect(),
+                qualifiers,
+                person: Some(name.clone()),
+                detail: None,
+            });
+        }
+    }
     out
 }
 
@@ -493,7 +595,7 @@ pub fn format_reference(pattern: &str, local_date: chrono::NaiveDate, seq: i64) 
 
 // ---- Use cases ------------------------------------------------------------------------------------
 
-fn log_entry(incident_id: Uuid, at: DateTime<Utc>, by: &Principal, kind: LogKind, text: String) -> LogEntry {
+pub(crate) fn log_entry(incident_id: Uuid, at: DateTime<Utc>, by: &Principal, kind: LogKind, text: String) -> LogEntry {
     LogEntry {
         id: Uuid::now_v7(),
         incident_id,
@@ -583,8 +685,9 @@ impl Core {
 
     /// Earlier incidents at the same address or from the same phone in the look-back window, ranked
     /// and explained, for the handler to see before grading.
-    pub async fn intake_checks(&self, by: &Principal, incident: &Incident) -> Result<Vec<IntakeMatch>> {
+    pub async fn intake_checks(&self, by: &Principal, record: &IncidentRecord) -> Result<Vec<IntakeMatch>> {
         by.require(Permission::IncidentView)?;
+        let incident = &record.incident;
         let now = self.now();
         let since = now - Duration::days(self.settings.intake_lookback_days);
         let earlier = self
@@ -596,7 +699,72 @@ impl Core {
                 200,
             )
             .await?;
-        Ok(intake_matches(incident, &earlier, now))
+        let mut matches = intake_matches(incident, &earlier, now);
+        let mut ids: Vec<Uuid> = record.people.iter().map(|p| p.person_id).collect();
+        ids.sort();
+        ids.dedup();
+        if !ids.is_empty() {
+            let mut people = Vec::with_capacity(ids.len());
+            for id in &ids {
+                if let Some(person) = self.store.find_person(*id).await? {
+                    people.push(person);
+                }
+            }
+            let links = self.store.find_people_incidents(&ids, since, 500).await?;
+            matches.extend(person_matches(incident, &people, &links, now));
+            matches.sort_by(|a, b| a.kind.cmp(&b.kind).then(b.count.cmp(&a.count)));
+        }
+        Ok(matches)
+    }
+
+    /// Links a person to an incident in a role (once per role).
+    pub async fn link_person(
+        &self,
+        by: &Principal,
+        id: Uuid,
+        version: i64,
+        person_id: Uuid,
+        role: crate::person::IncidentRole,
+        ctx: &RequestContext,
+    ) -> Result<Incident> {
+        by.require(Permission::PersonView)?;
+        let person = self
+            .store
+            .find_person(person_id)
+            .await?
+            .ok_or_else(|| Error::invalid("person", "Choose a person from the search"))?;
+        self.change_incident(
+            by,
+            id,
+            version,
+            "incident.person.link",
+            |i, record, now| {
+                if record.people.iter().any(|p| p.person_id == person_id && p.role == role) {
+                    return Err(Error::invalid(
+                        "role",
+                        format!("{} is already linked as {}", person.display_name(), role.label().to_lowercase()),
+                    ));
+                }
+                let link = crate::person::IncidentPerson {
+                    incident_id: i.id,
+                    person_id,
+                    role,
+                    linked_at: now,
+                    linked_by_name: by.username.clone(),
+                    name: person.display_name(),
+                };
+                let log = log_entry(
+                    i.id,
+                    now,
+                    by,
+                    LogKind::System,
+                    format!("{} linked as {}", person.display_name(), role.label().to_lowercase()),
+                );
+                Ok(IncidentChange::LinkPerson(link, log))
+            },
+            ctx,
+        )
+        .await
     }
 
     /// Crime-related incidents whose NCRS decision (a crime, or the reason for none) is overdue or due

@@ -12,6 +12,7 @@ pub mod core;
 pub mod error;
 pub mod incident;
 pub mod password;
+pub mod person;
 pub mod quality;
 pub mod reference;
 pub mod resource;

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::Result;
 use crate::audit::{AuditEvent, AuditQuery, NewAuditEvent};
 use crate::incident::{GradeDecision, Incident, IncidentRecord, IncidentStatus, LogEntry, ThriveAssessment};
+use crate::person::{IncidentRole, Person, SearchKeys};
 use crate::resource::{Deployment, Resource, ResourceStatus};
 use crate::restriction::{RecordRef, Restriction};
 use crate::session::Session;
@@ -64,6 +65,8 @@ pub enum IncidentChange {
         at: DateTime<Utc>,
         log: LogEntry,
     },
+    /// Links a person to the incident in a role.
+    LinkPerson(crate::person::IncidentPerson, LogEntry),
     /// Ends a deployment; the unit is available again.
     Clear {
         deployment_id: Uuid,
@@ -156,6 +159,24 @@ pub trait Store: Send + Sync + 'static {
     /// Incidents whose NCRS decision is due before `due_before` and not yet made, soonest due first.
     async fn list_ncrs_due(&self, due_before: DateTime<Utc>, limit: u32) -> Result<Vec<Incident>>;
     async fn list_incidents(&self, query: &IncidentQuery) -> Result<Vec<Incident>>;
+
+    // People (POLE).
+    async fn insert_person(&self, person: &Person, audit: &NewAuditEvent) -> Result<()>;
+    /// Replaces the person's fields, names, addresses, phones and markers if the stored version is
+    /// still `expected_version` (otherwise `Conflict`).
+    async fn update_person(&self, person: &Person, expected_version: i64, audit: &NewAuditEvent) -> Result<()>;
+    async fn find_person(&self, id: Uuid) -> Result<Option<Person>>;
+    /// People with any name, date of birth, address or phone matching the keys (see
+    /// [`SearchKeys`]); at most `limit`, in no particular order (the core ranks them).
+    async fn find_person_candidates(&self, keys: &SearchKeys, limit: u32) -> Result<Vec<Person>>;
+    /// (person id, role, incident) for every incident received since `since` that links any of the
+    /// people, newest first.
+    async fn find_people_incidents(
+        &self,
+        person_ids: &[Uuid],
+        since: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<(Uuid, IncidentRole, Incident)>>;
 
     // THRIVE quality.
     /// Incidents graded since `since` (by `graded_at`), newest first.

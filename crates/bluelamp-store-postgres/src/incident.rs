@@ -198,12 +198,16 @@ pub(crate) async fn update_incident(
             crate::resource::arrive_or_clear(&mut tx, *deployment_id, *resource_id, *at, true).await?;
             insert_log(&mut tx, log).await?;
         }
+        IncidentChange::LinkPerson(link, log) => {
+            crate::person::insert_link(&mut tx, link).await?;
+            insert_log(&mut tx, log).await?;
+        }
     }
     append(&mut tx, audit).await?;
     tx.commit().await.map_err(map_err)
 }
 
-fn incident_from_row(row: &PgRow) -> Result<Incident> {
+pub(crate) fn incident_from_row(row: &PgRow) -> Result<Incident> {
     let qualifiers: String = get(row, "qualifiers")?;
     Ok(Incident {
         id: get(row, "id")?,
@@ -320,7 +324,8 @@ pub(crate) async fn find_incident(store: &PostgresStore, id: Uuid) -> Result<Opt
         .iter()
         .map(crate::resource::deployment_from_row)
         .collect::<Result<Vec<_>>>()?;
-    Ok(Some(IncidentRecord { incident, log, thrive, grades, deployments }))
+    let people = crate::person::incident_people(store, id).await?;
+    Ok(Some(IncidentRecord { incident, log, thrive, grades, deployments, people }))
 }
 
 pub(crate) async fn list_incidents(store: &PostgresStore, q: &IncidentQuery) -> Result<Vec<Incident>> {

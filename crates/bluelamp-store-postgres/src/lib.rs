@@ -21,6 +21,7 @@ use sqlx::{PgConnection, PgPool, Row};
 use uuid::Uuid;
 
 mod incident;
+mod person;
 mod resource;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -646,6 +647,40 @@ impl Store for PostgresStore {
 
     async fn list_ncrs_due(&self, due_before: DateTime<Utc>, limit: u32) -> Result<Vec<Incident>> {
         incident::list_ncrs_due(self, due_before, limit).await
+    }
+
+    async fn insert_person(&self, person: &bluelamp_core::person::Person, audit: &NewAuditEvent) -> Result<()> {
+        person::insert_person(self, person, audit).await
+    }
+
+    async fn update_person(
+        &self,
+        person: &bluelamp_core::person::Person,
+        expected_version: i64,
+        audit: &NewAuditEvent,
+    ) -> Result<()> {
+        person::update_person(self, person, expected_version, audit).await
+    }
+
+    async fn find_person(&self, id: Uuid) -> Result<Option<bluelamp_core::person::Person>> {
+        person::find_person(self, id).await
+    }
+
+    async fn find_person_candidates(
+        &self,
+        keys: &bluelamp_core::person::SearchKeys,
+        limit: u32,
+    ) -> Result<Vec<bluelamp_core::person::Person>> {
+        person::find_person_candidates(self, keys, limit).await
+    }
+
+    async fn find_people_incidents(
+        &self,
+        person_ids: &[Uuid],
+        since: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<(Uuid, bluelamp_core::person::IncidentRole, Incident)>> {
+        person::find_people_incidents(self, person_ids, since, limit).await
     }
 
     async fn list_graded_incidents(&self, since: DateTime<Utc>, limit: u32) -> Result<Vec<Incident>> {

@@ -458,7 +458,9 @@ macro_rules! contract_tests {
             incident_changes_are_optimistically_locked, incident_references_count_per_day,
             incident_queue_is_ordered_by_urgency, incidents_are_not_saved_without_audit, intake_checks_find_repeats,
             ncrs_list_shows_due_and_breaching, units_deploy_arrive_and_clear, divisions_come_from_boundaries,
-            thrive_quality_reviews_and_rates);
+            thrive_quality_reviews_and_rates, people_round_trip_and_change_with_versions,
+            people_are_found_fuzzily_and_duplicates_offered, people_are_not_saved_without_audit,
+            intake_checks_flag_people_on_the_incident);
     };
     (@each $backend:ty; $($name:ident),*) => {
         $(
@@ -699,7 +701,8 @@ pub async fn intake_checks_find_repeats<B: TestBackend>() {
     core.record_incident(&handler, &at("2 Elsewhere Lane", "07700 333333"), &ctx()).await.expect("other");
     clock.advance(Duration::days(29));
     let now = core.record_incident(&handler, &at("14 Mill Road, Oakfield", "07700 900123"), &ctx()).await.expect("now");
-    let matches = core.intake_checks(&handler, &now).await.expect("checks");
+    let record = backend.store().find_incident(now.id).await.expect("find").expect("exists");
+    let matches = core.intake_checks(&handler, &record).await.expect("checks");
     let explained: Vec<String> = matches.iter().map(|m| m.explanation()).collect();
     assert_eq!(
         explained,
@@ -940,4 +943,226 @@ pub async fn thrive_quality_reviews_and_rates<B: TestBackend>() {
     assert_eq!(overview.by_team[0].group, "Response A");
     assert_eq!(overview.by_month[0].group, "2026-11");
     assert_eq!(overview.by_month[0].percent(), 50.0);
+}
+
+// ---- People (POLE) ------------------------------------------------------------------------------
+
+use bluelamp_core::incident::MatchKind;
+use bluelamp_core::person::{IncidentRole, MarkerCategory, NameKind, NewPerson, PersonEdit, PersonSearch};
+
+fn jane() -> NewPerson {
+    NewPerson {
+        forenames: "Jane".into(),
+        surname: "Smith".into(),
+        date_of_birth: chrono::NaiveDate::from_ymd_opt(1990, 4, 2),
+        sex: "female".into(),
+        address: "12 Mill Road, Oakfield".into(),
+        phone: "07700 900123".into(),
+    }
+}
+
+/// A person is stored whole, changed one edit at a time with optimistic locking, and every edit
+/// keeps the history (ended addresses and markers stay).
+pub async fn people_round_trip_and_change_with_versions<B: TestBackend>() {
+    let backend = B::new().await;
+    let clock = ManualClock::standard();
+    let core = core(backend.store(), clock.clone());
+    let handler = bluelamp_core::core::principal_of(&add_user(&core, "ch.one", &["call-handler"]).await);
+    let by = By::User(&handler);
+    let p = core.create_person(by, &jane(), false, &ctx()).await.expect("create");
+    let found = core.view_person(by, p.id, &ctx()).await.expect("view");
+    assert_eq!(found, p);
+    assert_eq!(found.display_name(), "Jane Smith");
+    let edits = [
+        PersonEdit::AddName { kind: NameKind::Birth, forenames: "Jane".into(), surname: "Okafor".into() },
+        PersonEdit::MoveTo { address: "3 New Street, Wealdbury".into(), from: None },
+        PersonEdit::AddPhone { number: "01632 960001".into() },
+        PersonEdit::AddMarker { category: MarkerCategory::Vulnerability, detail: "Hearing impaired".into() },
+    ];
+    let mut version = 1;
+    for edit in &edits {
+        clock.advance(Duration::minutes(1));
+        let changed = core.edit_person(by, p.id, version, edit, &ctx()).await.expect("edit");
+        version = changed.version;
+    }
+    let stored = backend.store().find_person(p.id).await.expect("find").expect("exists");
+    assert_eq!(stored.version, 5);
+    assert_eq!(stored.names.len(), 2);
+    assert_eq!(stored.names[1].kind, NameKind::Birth);
+    assert_eq!(stored.addresses.len(), 2);
+    assert!(stored.addresses[0].to.is_some(), "the old address ended");
+    assert_eq!(stored.current_address().map(|a| a.text.as_str()), Some("3 New Street, Wealdbury"));
+    assert_eq!(stored.phones.len(), 2);
+    let marker = stored.markers[0].id;
+    let stale = core.edit_person(by, p.id, 4, &PersonEdit::AddPhone { number: "01632 960002".into() }, &ctx()).await;
+    assert!(matches!(stale, Err(bluelamp_core::Error::Conflict(_))), "{stale:?}");
+    let ended = core
+        .edit_person(
+            by,
+            p.id,
+            5,
+            &PersonEdit::EndMarker { marker_id: marker, reason: "Assessed: no longer applies".into() },
+            &ctx(),
+        )
+        .await
+        .expect("end marker");
+    let stored = backend.store().find_person(p.id).await.expect("find").expect("exists");
+    assert_eq!(stored, ended);
+    assert_eq!(stored.markers.len(), 1, "an ended marker is kept");
+    assert_eq!(stored.active_markers().count(), 0);
+    let actions: Vec<String> = backend
+        .store()
+        .search_audit(&bluelamp_core::audit::AuditQuery {
+            record_id: Some(p.id.to_string()),
+            limit: 50,
+            ..Default::default()
+        })
+        .await
+        .expect("audit")
+        .into_iter()
+        .map(|e| e.event.action)
+        .collect();
+    for action in ["person.create", "person.view", "person.name.add", "person.address.add", "person.marker.end"] {
+        assert!(actions.iter().any(|a| a == action), "{action} missing from {actions:?}");
+    }
+}
+
+/// Search is fuzzy (spelling, aliases, former addresses, dates of birth) and explained; likely
+/// duplicates stop a new person being created until the handler confirms.
+pub async fn people_are_found_fuzzily_and_duplicates_offered<B: TestBackend>() {
+    let backend = B::new().await;
+    let core = core(backend.store(), ManualClock::standard());
+    let handler = bluelamp_core::core::principal_of(&add_user(&core, "ch.one", &["call-handler"]).await);
+    let by = By::User(&handler);
+    let jane = core.create_person(by, &jane(), false, &ctx()).await.expect("create");
+    core.edit_person(
+        by,
+        jane.id,
+        1,
+        &PersonEdit::AddName { kind: NameKind::Alias, forenames: "Janey".into(), surname: "Okafor".into() },
+        &ctx(),
+    )
+    .await
+    .expect("alias");
+    let tom = NewPerson {
+        forenames: "Tom".into(),
+        surname: "Baker".into(),
+        date_of_birth: None,
+        address: "1 High Street".into(),
+        phone: String::new(),
+        sex: String::new(),
+    };
+    core.create_person(by, &tom, false, &ctx()).await.expect("tom");
+    let search =
+        |name: &str, address: &str| PersonSearch { name: name.into(), address: address.into(), ..Default::default() };
+    let hits = core.search_people(by, &search("Jane Smyth", ""), 10, &ctx()).await.expect("search");
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(hits[0].person.id, jane.id);
+    assert!(hits[0].reasons.iter().any(|r| r.contains("similar surname")), "{:?}", hits[0].reasons);
+    let by_alias = core.search_people(by, &search("Okaf", ""), 10, &ctx()).await.expect("alias search");
+    assert_eq!(by_alias.first().map(|m| m.person.id), Some(jane.id));
+    assert!(by_alias[0].reasons.iter().any(|r| r.contains("alias")), "{:?}", by_alias[0].reasons);
+    let by_address = core.search_people(by, &search("", "12 mill"), 10, &ctx()).await.expect("address search");
+    assert_eq!(by_address.iter().map(|m| m.person.id).collect::<Vec<_>>(), vec![jane.id]);
+    let by_dob = PersonSearch { date_of_birth: chrono::NaiveDate::from_ymd_opt(1990, 4, 2), ..Default::default() };
+    assert_eq!(core.search_people(by, &by_dob, 10, &ctx()).await.expect("dob").len(), 1);
+    assert!(core.search_people(by, &PersonSearch::default(), 10, &ctx()).await.expect("empty").is_empty());
+
+    let again = NewPerson { surname: "Smyth".into(), address: String::new(), phone: String::new(), ..jane_new() };
+    let refused = core.create_person(by, &again, false, &ctx()).await;
+    match refused {
+        Err(bluelamp_core::Error::Invalid(errors)) => {
+            assert_eq!(errors[0].field, "duplicates");
+            assert!(errors[0].rule.contains("Jane Smith"), "{}", errors[0].rule);
+        }
+        other => panic!("expected the duplicate to be offered, got {other:?}"),
+    }
+    let dupes = core.person_duplicates(by, &again).await.expect("duplicates");
+    assert_eq!(dupes.len(), 1);
+    assert!(dupes[0].reasons.iter().any(|r| r.contains("same date of birth")));
+    core.create_person(by, &again, true, &ctx()).await.expect("confirmed as new");
+}
+
+fn jane_new() -> NewPerson {
+    jane()
+}
+
+/// Creating a person and its audit event commit together or not at all.
+pub async fn people_are_not_saved_without_audit<B: TestBackend>() {
+    let backend = B::new().await;
+    let core = core(backend.store(), ManualClock::standard());
+    let handler = bluelamp_core::core::principal_of(&add_user(&core, "ch.one", &["call-handler"]).await);
+    let by = By::User(&handler);
+    let kept = core.create_person(by, &jane(), false, &ctx()).await.expect("create");
+    backend.break_audit_inserts().await;
+    let other = NewPerson { forenames: "Tom".into(), surname: "Baker".into(), ..Default::default() };
+    assert!(core.create_person(by, &other, true, &ctx()).await.is_err());
+    let edit = PersonEdit::AddPhone { number: "01632 960001".into() };
+    assert!(core.edit_person(by, kept.id, 1, &edit, &ctx()).await.is_err());
+    let stored = backend.store().find_person(kept.id).await.expect("find").expect("exists");
+    assert_eq!((stored.version, stored.phones.len()), (1, 1));
+    let keys = PersonSearch { name: "Baker".into(), ..Default::default() }.keys();
+    assert!(backend.store().find_person_candidates(&keys, 10).await.expect("candidates").is_empty());
+}
+
+/// People linked to an incident bring their markers, their history as a victim and their earlier
+/// incidents into the intake checks, ranked wanted/missing first and explained.
+pub async fn intake_checks_flag_people_on_the_incident<B: TestBackend>() {
+    let backend = B::new().await;
+    let clock = ManualClock::standard();
+    let core = core(backend.store(), clock.clone());
+    let handler = bluelamp_core::core::principal_of(&add_user(&core, "ch.one", &["call-handler"]).await);
+    let by = By::User(&handler);
+    let jane = core.create_person(by, &jane(), false, &ctx()).await.expect("jane");
+    let elsewhere = |n: u32| NewIncident {
+        location_text: format!("{n} Other Road"),
+        caller_phone: format!("07700 55{n:04}"),
+        ..domestic_999()
+    };
+    let old = core.record_incident(&handler, &elsewhere(1), &ctx()).await.expect("old");
+    core.link_person(&handler, old.id, old.version, jane.id, IncidentRole::Victim, &ctx()).await.expect("link old");
+    clock.advance(Duration::days(400));
+    let first = core.record_incident(&handler, &elsewhere(2), &ctx()).await.expect("first");
+    core.link_person(&handler, first.id, first.version, jane.id, IncidentRole::Victim, &ctx()).await.expect("link 1");
+    clock.advance(Duration::days(20));
+    let second = core.record_incident(&handler, &elsewhere(3), &ctx()).await.expect("second");
+    core.link_person(&handler, second.id, second.version, jane.id, IncidentRole::Witness, &ctx())
+        .await
+        .expect("link 2");
+    core.edit_person(
+        by,
+        jane.id,
+        1,
+        &PersonEdit::AddMarker { category: MarkerCategory::Safeguarding, detail: "MARAC case".into() },
+        &ctx(),
+    )
+    .await
+    .expect("marker");
+    clock.advance(Duration::days(10));
+    let now = core.record_incident(&handler, &elsewhere(4), &ctx()).await.expect("now");
+    let linked =
+        core.link_person(&handler, now.id, now.version, jane.id, IncidentRole::Victim, &ctx()).await.expect("link now");
+    assert_eq!(linked.version, now.version + 1);
+    let twice = core.link_person(&handler, now.id, linked.version, jane.id, IncidentRole::Victim, &ctx()).await;
+    assert!(matches!(twice, Err(bluelamp_core::Error::Invalid(_))), "{twice:?}");
+    let record = backend.store().find_incident(now.id).await.expect("find").expect("exists");
+    assert_eq!(record.people.len(), 1);
+    assert_eq!((record.people[0].name.as_str(), record.people[0].role), ("Jane Smith", IncidentRole::Victim));
+    assert!(record.log.iter().any(|l| l.text == "Jane Smith linked as victim"));
+    let matches = core.intake_checks(&handler, &record).await.expect("checks");
+    let explained: Vec<String> = matches.iter().map(|m| m.explanation()).collect();
+    assert_eq!(
+        explained,
+        vec![
+            "Jane Smith has a safeguarding marker: MARAC case".to_string(),
+            "Jane Smith is a repeat victim: victim in 1 earlier incident in 31 days".to_string(),
+            "Jane Smith: 2 earlier incidents in 31 days".to_string(),
+        ],
+        "the 400-day-old incident is outside the window"
+    );
+    assert_eq!(matches[0].kind, MatchKind::Marker(MarkerCategory::Safeguarding));
+    assert_eq!(matches[1].references, vec![first.reference.clone()]);
+    let history = core.person_incidents(by, jane.id).await.expect("history");
+    assert_eq!(history.len(), 4);
+    assert_eq!(history[0].1.id, now.id, "newest first");
 }

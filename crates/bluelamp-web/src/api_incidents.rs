@@ -119,6 +119,18 @@ pub struct IncidentRecordJson {
     /// Every assessment, oldest first; the last is current.
     pub thrive: Vec<ThriveJson>,
     pub grades: Vec<GradeJson>,
+    /// People linked to the incident, in the order they were linked.
+    pub people: Vec<IncidentPersonJson>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IncidentPersonJson {
+    pub person_id: Uuid,
+    pub name: String,
+    /// caller, victim, suspect, witness, subject or other.
+    pub role: String,
+    pub linked_at: String,
+    pub linked_by: String,
 }
 
 fn record_json(r: &IncidentRecord, areas: &bluelamp_core::area::AreaMap) -> IncidentRecordJson {
@@ -162,10 +174,21 @@ fn record_json(r: &IncidentRecord, areas: &bluelamp_core::area::AreaMap) -> Inci
                 decided_at: g.decided_at.to_rfc3339(),
             })
             .collect(),
+        people: r
+            .people
+            .iter()
+            .map(|p| IncidentPersonJson {
+                person_id: p.person_id,
+                name: p.name.clone(),
+                role: p.role.as_str().into(),
+                linked_at: p.linked_at.to_rfc3339(),
+                linked_by: p.linked_by_name.clone(),
+            })
+            .collect(),
     }
 }
 
-fn parse_id(id: &str) -> ApiResult<Uuid> {
+pub(crate) fn parse_id(id: &str) -> ApiResult<Uuid> {
     Uuid::parse_str(id).map_err(|_| ApiError::from(Error::NotFound))
 }
 
@@ -385,8 +408,12 @@ pub async fn close(
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct IntakeMatchJson {
-    /// phone or address.
+    /// marker:wanted, marker:missing, marker:safeguarding, marker:vulnerability, marker:warning,
+    /// repeat-victim, person, phone or address (ranked in that order).
     pub kind: String,
+    /// The person the match is about, for markers, repeat victims and people.
+    pub person: Option<String>,
+    /// Earlier incidents (0 for a marker).
     pub count: usize,
     pub span_days: i64,
     /// For example "same address: 3 earlier incidents in 60 days".
@@ -395,7 +422,8 @@ pub struct IntakeMatchJson {
     pub qualifiers: Vec<String>,
 }
 
-/// Checks at intake: earlier incidents from the same phone or at the same address, ranked and explained.
+/// Checks at intake: markers on the people involved, repeat victims, earlier incidents involving the same
+/// people, phone or address, ranked and explained.
 #[utoipa::path(get, path = "/api/v1/incidents/{id}/checks", tag = "incidents", params(("id" = String, Path)),
     responses((status = 200, body = Vec<IntakeMatchJson>), (status = 404, body = ErrorJson)))]
 pub async fn checks(
@@ -405,15 +433,13 @@ pub async fn checks(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<IntakeMatchJson>>> {
     let record = state.core.view_incident(&user, parse_id(&id)?, &ctx).await?;
-    let matches = state.core.intake_checks(&user, &record.incident).await?;
+    let matches = state.core.intake_checks(&user, &record).await?;
     Ok(Json(
         matches
             .iter()
             .map(|m| IntakeMatchJson {
-                kind: match m.kind {
-                    bluelamp_core::incident::MatchKind::Phone => "phone".into(),
-                    bluelamp_core::incident::MatchKind::Address => "address".into(),
-                },
+                kind: m.kind.code(),
+                person: m.person.clone(),
                 count: m.count,
                 span_days: m.span_days,
                 explanation: m.explanation(),

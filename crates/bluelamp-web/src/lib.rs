@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod api_incidents;
+pub mod api_people;
 pub mod auth;
 pub mod error;
 pub mod extract;
@@ -125,6 +126,22 @@ pub fn routes() -> Vec<Route> {
         route(Method::POST, "/incidents/{id}/deploy", perm(P::IncidentRecord), post(pages::incidents::deploy)),
         route(Method::POST, "/incidents/{id}/arrive", perm(P::IncidentRecord), post(pages::incidents::arrive)),
         route(Method::POST, "/incidents/{id}/clear", perm(P::IncidentRecord), post(pages::incidents::clear)),
+        route(Method::GET, "/incidents/{id}/people", perm(P::IncidentRecord), get(pages::people::incident_search)),
+        route(Method::POST, "/incidents/{id}/people", perm(P::IncidentRecord), post(pages::people::link)),
+        route(Method::GET, "/people", perm(P::PersonView), get(pages::people::search)),
+        route(Method::GET, "/people/new", perm(P::PersonRecord), get(pages::people::new_form)),
+        route(Method::POST, "/people", perm(P::PersonRecord), post(pages::people::create)),
+        route(Method::GET, "/people/{id}", perm(P::PersonView), get(pages::people::show)),
+        route(Method::POST, "/people/{id}/names", perm(P::PersonRecord), post(pages::people::add_name)),
+        route(Method::POST, "/people/{id}/addresses", perm(P::PersonRecord), post(pages::people::add_address)),
+        route(Method::POST, "/people/{id}/phones", perm(P::PersonRecord), post(pages::people::add_phone)),
+        route(Method::POST, "/people/{id}/markers", perm(P::PersonRecord), post(pages::people::add_marker)),
+        route(
+            Method::POST,
+            "/people/{id}/markers/{marker}/end",
+            perm(P::PersonRecord),
+            post(pages::people::end_marker),
+        ),
         route(Method::GET, "/ncrs", perm(P::NcrsView), get(pages::incidents::ncrs)),
         route(Method::GET, "/quality/thrive", perm(P::ThriveReview), get(pages::quality::overview)),
         route(Method::GET, "/quality/thrive/{id}", perm(P::ThriveReview), get(pages::quality::review_form)),
@@ -161,6 +178,11 @@ pub fn routes() -> Vec<Route> {
         route(Method::POST, "/api/v1/incidents/{id}/thrive", perm(P::IncidentRecord), post(api_incidents::assess)),
         route(Method::POST, "/api/v1/incidents/{id}/grade", perm(P::IncidentRecord), post(api_incidents::grade)),
         route(Method::POST, "/api/v1/incidents/{id}/close", perm(P::IncidentRecord), post(api_incidents::close)),
+        route(Method::GET, "/api/v1/people", perm(P::PersonView), get(api_people::search)),
+        route(Method::POST, "/api/v1/people", perm(P::PersonRecord), post(api_people::create)),
+        route(Method::GET, "/api/v1/people/{id}", perm(P::PersonView), get(api_people::show)),
+        route(Method::POST, "/api/v1/people/{id}/markers", perm(P::PersonRecord), post(api_people::add_marker)),
+        route(Method::POST, "/api/v1/incidents/{id}/people", perm(P::IncidentRecord), post(api_people::link)),
         route(Method::GET, "/api/v1/users", perm(P::UserManage), get(api::list_users)),
         route(Method::POST, "/api/v1/users", perm(P::UserManage), post(api::create_user)),
         route(Method::POST, "/api/v1/users/{username}/disable", perm(P::UserManage), post(api::disable_user)),

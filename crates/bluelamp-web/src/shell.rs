@@ -44,6 +44,7 @@ pub struct Shell {
 const NAV: &[(&str, &str, Option<Permission>)] = &[
     ("/", "Home", None),
     ("/incidents", "Control room", Some(Permission::IncidentView)),
+    ("/people", "People", Some(Permission::PersonView)),
     ("/ncrs", "NCRS", Some(Permission::NcrsView)),
     ("/quality/thrive", "THRIVE quality", Some(Permission::ThriveReview)),
     ("/officers", "Force directory", Some(Permission::OfficerView)),

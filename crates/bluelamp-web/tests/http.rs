@@ -674,6 +674,171 @@ async fn intake_checks_and_ncrs_over_http<B: TestBackend>() {
     assert_eq!(app.get("/api/v1/ncrs", Some(&handler)).await.status, StatusCode::FORBIDDEN);
 }
 
+fn id_in(location: &str, prefix: &str) -> String {
+    location.trim_start_matches(prefix).split(['/', '?']).next().unwrap_or("").to_string()
+}
+
+/// People pages: add a person, be offered the likely duplicate before adding them again, find them
+/// by a misspelt name as typed, mark them, and link them to an incident, whose checks then warn.
+async fn people_pages_find_offer_duplicates_and_link<B: TestBackend>() {
+    let app = TestApp::<B>::new().await;
+    let handler = app.session("call-handler").await;
+    let form = "application/x-www-form-urlencoded";
+    let jane = "forenames=Jane&surname=Smith&dob_day=2&dob_month=4&dob_year=1990&sex=female&address=12+Mill+Road%2C+Oakfield&phone=07700+900123";
+    let created = app.post("/people", Some(&handler), form, jane).await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let jane_id = id_in(&created.location(), "/people/");
+
+    let again = app
+        .post("/people", Some(&handler), form, "forenames=Jane&surname=Smyth&dob_day=2&dob_month=4&dob_year=1990")
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        again.body.contains("Possible matches") && again.body.contains(&format!("/people/{jane_id}")),
+        "{}",
+        again.body
+    );
+    assert!(again.body.contains("same date of birth") && again.body.contains(r#"name="confirmed" value="yes""#));
+
+    let bad = app.post("/people", Some(&handler), form, "surname=Baker&dob_day=31&dob_month=2&dob_year=1990").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("Enter a real date") && bad.body.contains(r##"href="#dob_day""##), "{}", bad.body);
+    assert!(app.get("/people?name=Baker", Some(&handler)).await.body.contains("No one found"), "nothing half-saved");
+
+    let found = app.get("/people?name=Jane+Smyth", Some(&handler)).await;
+    assert_eq!(found.status, StatusCode::OK);
+    assert!(found.body.contains("1 person found") && found.body.contains("similar surname"), "{}", found.body);
+
+    let marked = app
+        .post(
+            &format!("/people/{jane_id}/markers"),
+            Some(&handler),
+            form,
+            "version=1&category=missing&detail=Missing+from+home+since+Monday",
+        )
+        .await;
+    assert_eq!(marked.status, StatusCode::SEE_OTHER, "{}", marked.body);
+    let stale =
+        app.post(&format!("/people/{jane_id}/phones"), Some(&handler), form, "version=1&number=01632+960001").await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(
+        stale.body.contains("changed by someone else") && stale.body.contains("01632 960001"),
+        "kept what was typed"
+    );
+    let person = app.get(&format!("/people/{jane_id}"), Some(&handler)).await;
+    assert!(person.body.contains("Missing from home since Monday") && person.body.contains("12 Mill Road"));
+
+    let incident = app
+        .post("/incidents", Some(&handler), form, "channel=999&caller_phone=01632+960999&location_text=4+Elm+Road&opening_category=PSW-DOM&summary=Shouting+heard")
+        .await;
+    let incident_id = id_in(&incident.location(), "/incidents/");
+    let search = app.get(&format!("/incidents/{incident_id}/people?name=Smith"), Some(&handler)).await;
+    assert!(search.body.contains("Add Jane Smith to the incident"), "{}", search.body);
+    let linked = app
+        .post(
+            &format!("/incidents/{incident_id}/people"),
+            Some(&handler),
+            form,
+            format!("version=1&person_id={jane_id}&role=victim"),
+        )
+        .await;
+    assert_eq!(linked.status, StatusCode::SEE_OTHER, "{}", linked.body);
+    let page = app.get(&format!("/incidents/{incident_id}"), Some(&handler)).await;
+    assert!(page.body.contains("Jane Smith is reported missing: Missing from home since Monday"), "{}", page.body);
+    let twice = app
+        .post(
+            &format!("/incidents/{incident_id}/people"),
+            Some(&handler),
+            form,
+            format!("version=2&person_id={jane_id}&role=victim"),
+        )
+        .await;
+    assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(twice.body.contains("already linked as victim"));
+
+    // A new person added from the incident is linked in the same step.
+    let from_incident = app
+        .post(
+            "/people",
+            Some(&handler),
+            form,
+            format!("forenames=Sam&surname=Okoro&sex=male&incident={incident_id}&role=suspect"),
+        )
+        .await;
+    assert_eq!(from_incident.location(), format!("/incidents/{incident_id}"));
+    let page = app.get(&format!("/incidents/{incident_id}"), Some(&handler)).await;
+    assert!(page.body.contains("Sam Okoro") && page.body.contains("Suspect"));
+    let analyst = app.session("analyst").await;
+    assert_eq!(app.post("/people", Some(&analyst), form, jane).await.status, StatusCode::FORBIDDEN);
+}
+
+/// People over the API: create, duplicates refused until confirmed, fuzzy search with reasons,
+/// markers, and linking to an incident whose checks then rank the marker first.
+async fn people_over_the_api<B: TestBackend>() {
+    let app = TestApp::<B>::new().await;
+    let handler = app.session("call-handler").await;
+    let json = "application/json";
+    let body = r#"{"forenames":"Jane","surname":"Smith","date_of_birth":"1990-04-02","sex":"female","address":"12 Mill Road"}"#;
+    let created = app.post("/api/v1/people", Some(&handler), json, body).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let jane = created.json();
+    let again = app.post("/api/v1/people", Some(&handler), json, body).await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(again.json()["fields"][0]["field"], "duplicates");
+    let bad =
+        app.post("/api/v1/people", Some(&handler), json, r#"{"surname":"Baker","date_of_birth":"02/04/1990"}"#).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.json()["fields"][0]["field"], "date_of_birth");
+    let confirmed = body.replace(r#""address":"12 Mill Road"}"#, r#""address":"12 Mill Road","confirm_new":true}"#);
+    assert_eq!(app.post("/api/v1/people", Some(&handler), json, confirmed).await.status, StatusCode::CREATED);
+
+    let hits = app.get("/api/v1/people?name=Smyth&date_of_birth=1990-04-02", Some(&handler)).await.json();
+    assert_eq!(hits.as_array().map(Vec::len), Some(2));
+    assert!(hits[0]["score"].as_u64().unwrap_or(0) >= 50);
+    assert!(hits[0]["reasons"].to_string().contains("same date of birth"));
+
+    let id = jane["id"].as_str().unwrap_or("");
+    let marker = app
+        .post(
+            &format!("/api/v1/people/{id}/markers"),
+            Some(&handler),
+            json,
+            r#"{"version":1,"category":"wanted","detail":"Wanted on warrant"}"#,
+        )
+        .await;
+    assert_eq!(marker.status, StatusCode::OK, "{}", marker.body);
+    assert_eq!(marker.json()["markers"][0]["category"], "wanted");
+    let unknown = app
+        .post(
+            &format!("/api/v1/people/{id}/markers"),
+            Some(&handler),
+            json,
+            r#"{"version":2,"category":"famous","detail":"x"}"#,
+        )
+        .await;
+    assert_eq!(unknown.json()["fields"][0]["field"], "category");
+
+    let incident = app
+        .post(
+            "/api/v1/incidents",
+            Some(&handler),
+            json,
+            r#"{"channel":"999","location_text":"4 Elm Road","opening_category":"PSW-DOM","summary":"Shouting"}"#,
+        )
+        .await
+        .json();
+    let incident_id = incident["id"].as_str().unwrap_or("");
+    let link = format!(r#"{{"version":1,"person_id":"{id}","role":"suspect"}}"#);
+    let linked = app.post(&format!("/api/v1/incidents/{incident_id}/people"), Some(&handler), json, link).await;
+    assert_eq!(linked.status, StatusCode::OK, "{}", linked.body);
+    assert_eq!(linked.json()["version"], 2);
+    let checks = app.get(&format!("/api/v1/incidents/{incident_id}/checks"), Some(&handler)).await.json();
+    assert_eq!(checks[0]["kind"], "marker:wanted");
+    assert_eq!(checks[0]["explanation"], "Jane Smith is wanted: Wanted on warrant");
+    let record = app.get(&format!("/api/v1/incidents/{incident_id}"), Some(&handler)).await.json();
+    assert_eq!(record["people"][0]["role"], "suspect");
+}
+
 /// Units over the API: added, deployed, arrival never before the call, cleared; the queue page lists them.
 async fn units_over_http<B: TestBackend>() {
     let app = TestApp::<B>::new().await;
@@ -850,7 +1015,7 @@ macro_rules! http_tests {
                 headers_and_csrf_everywhere, bearer_tokens_work_until_revoked, openapi_and_operations,
                 auditors_search_the_trail, incident_journey_over_the_api, incident_pages_keep_what_was_typed,
                 intake_checks_and_ncrs_over_http, units_over_http, queue_pages_most_urgent_first,
-                thrive_quality_over_http);
+                thrive_quality_over_http, people_pages_find_offer_duplicates_and_link, people_over_the_api);
         }
     };
     (@each $backend:ty; $($name:ident),*) => {

@@ -35,6 +35,11 @@ pub fn category_groups() -> Vec<(&'static str, Vec<(&'static str, &'static str)>
     groups
 }
 
+/// The label of a category code, or the code itself if the list no longer has it.
+pub fn category_label_of(code: &str) -> String {
+    category_label(code)
+}
+
 fn category_label(code: &str) -> String {
     reference::category(code).map(|c| c.label.to_string()).unwrap_or_else(|| code.to_string())
 }
@@ -379,6 +384,8 @@ pub struct IncidentPage {
     /// Explanation, references, qualifiers seen.
     pub checks: Vec<(String, String, String)>,
     pub lookback_days: i64,
+    /// (person id, name, role) of each person linked to the incident.
+    pub people: Vec<(String, String, String)>,
     pub deployments: Vec<DeploymentRow>,
     /// Id and "EA21 (Response car, East)" of each available unit, the incident's division first.
     pub available_units: Vec<(String, String)>,
@@ -549,6 +556,11 @@ fn incident_page(
             })
             .collect(),
         lookback_days: state.core.settings.intake_lookback_days,
+        people: record
+            .people
+            .iter()
+            .map(|p| (p.person_id.to_string(), p.name.clone(), p.role.label().to_string()))
+            .collect(),
         deployments: record
             .deployments
             .iter()
@@ -584,7 +596,7 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> PageResult {
     let record = state.core.view_incident(&user, parse_id(&id)?, &ctx).await?;
-    let checks = state.core.intake_checks(&user, &record.incident).await?;
+    let checks = state.core.intake_checks(&user, &record).await?;
     let units = state.core.resources(&user, None).await?;
     Ok(render(StatusCode::OK, &incident_page(&state, &user, record, checks, units, Forms::default(), Vec::new())))
 }
@@ -608,7 +620,7 @@ async fn after_change(
         Err(e) => return Err(e.into()),
     };
     let record = state.core.view_incident(user, id, ctx).await?;
-    let checks = state.core.intake_checks(user, &record.incident).await?;
+    let checks = state.core.intake_checks(user, &record).await?;
     let units = state.core.resources(user, None).await?;
     Ok(render(status, &incident_page(state, user, record, checks, units, forms, errors)))
 }

@@ -741,4 +741,5 @@ pub async fn audit(
     })
 }
 pub mod incidents;
+pub mod people;
 pub mod quality;
