@@ -16,7 +16,7 @@ use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 
 /// A clock the loader moves to each call's time.
-struct SetClock(Mutex<DateTime<Utc>>);
+pub(crate) struct SetClock(pub(crate) Mutex<DateTime<Utc>>);
 
 impl Clock for SetClock {
     fn now(&self) -> DateTime<Utc> {

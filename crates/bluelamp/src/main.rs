@@ -5,6 +5,7 @@
 mod config;
 mod demo;
 mod demo_incidents;
+mod demo_people;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -323,6 +324,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let incidents = demo_incidents::load(&core, demo_incident_count).await?;
             if incidents > 0 {
                 println!("  made {incidents} demo incidents in {:.1} s", started.elapsed().as_secs_f64());
+                let started = std::time::Instant::now();
+                let people = demo_people::load(&core, 300).await?;
+                println!("  made {people} demo people in {:.1} s", started.elapsed().as_secs_f64());
             }
             let password = std::env::var("BLUELAMP_DEMO_PASSWORD").ok().filter(|p| !p.is_empty());
             let (password, shown) = match password {
