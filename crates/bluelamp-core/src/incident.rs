@@ -450,6 +450,31 @@ pub struct IntakeMatch {
 }
 
 impl IntakeMatch {
+    /// One match over the earlier incidents that share it (newest first, each once); `None` if there
+    /// are none.
+    fn from_hits(
+        kind: MatchKind,
+        mut hits: Vec<&Incident>,
+        now: DateTime<Utc>,
+        person: Option<String>,
+    ) -> Option<Self> {
+        hits.sort_by_key(|i| (std::cmp::Reverse(i.received_at), i.id));
+        hits.dedup_by_key(|i| i.id);
+        let oldest = hits.iter().map(|i| i.received_at).min()?;
+        let mut qualifiers: Vec<String> = hits.iter().flat_map(|i| i.qualifiers.iter().cloned()).collect();
+        qualifiers.sort();
+        qualifiers.dedup();
+        Some(IntakeMatch {
+            kind,
+            count: hits.len(),
+            span_days: (now - oldest).num_days() + 1,
+            references: hits.iter().map(|i| i.reference.clone()).collect(),
+            qualifiers,
+            person,
+            detail: None,
+        })
+    }
+
     /// "same address: 3 incidents in 60 days".
     pub fn explanation(&self) -> String {
         use crate::person::MarkerCategory as M;
@@ -482,24 +507,8 @@ pub fn intake_matches(incident: &Incident, earlier: &[Incident], now: DateTime<U
         if mine.is_empty() {
             continue;
         }
-        let mut hits: Vec<&Incident> = earlier.iter().filter(|i| i.id != incident.id && key(i) == mine).collect();
-        if hits.is_empty() {
-            continue;
-        }
-        hits.sort_by_key(|i| std::cmp::Reverse(i.received_at));
-        let oldest = hits.iter().map(|i| i.received_at).min().unwrap_or(now);
-        let mut qualifiers: Vec<String> = hits.iter().flat_map(|i| i.qualifiers.iter().cloned()).collect();
-        qualifiers.sort();
-        qualifiers.dedup();
-        out.push(IntakeMatch {
-            kind,
-            count: hits.len(),
-            span_days: (now - oldest).num_days() + 1,
-            references: hits.iter().map(|i| i.reference.clone()).collect(),
-            qualifiers,
-            person: None,
-            detail: None,
-        });
+        let hits: Vec<&Incident> = earlier.iter().filter(|i| i.id != incident.id && key(i) == mine).collect();
+        out.extend(IntakeMatch::from_hits(kind, hits, now, None));
     }
     out.sort_by(|a, b| a.kind.cmp(&b.kind).then(b.count.cmp(&a.count)));
     out
@@ -534,29 +543,12 @@ pub fn person_matches(
         let mine: Vec<&(Uuid, crate::person::IncidentRole, Incident)> =
             links.iter().filter(|(p, _, i)| *p == person.id && i.id != incident.id).collect();
         for kind in [MatchKind::RepeatVictim, MatchKind::Person] {
-            let mut hits: Vec<&Incident> = mine
+            let hits: Vec<&Incident> = mine
                 .iter()
                 .filter(|(_, role, _)| kind == MatchKind::Person || *role == crate::person::IncidentRole::Victim)
                 .map(|(_, _, i)| i)
                 .collect();
-            hits.sort_by_key(|i| std::cmp::Reverse(i.received_at));
-            hits.dedup_by_key(|i| i.id);
-            if hits.is_empty() {
-                continue;
-            }
-            let oldest = hits.iter().map(|i| i.received_at).min().unwrap_or(now);
-            let mut qualifiers: Vec<String> = hits.iter().flat_map(|i| i.qualifiers.iter().cloned()).collect();
-            qualifiers.sort();
-            qualifiers.dedup();
-            out.push(IntakeMatch {
-                kind,
-                count: hits.len(),
-                span_days: (now - oldest).num_days() + 1,
-                references: hits.iter().map(|i| i.reference.clone()).collect(),
-                qualifiers,
-                person: Some(name.clone()),
-                detail: None,
-            });
+            out.extend(IntakeMatch::from_hits(kind, hits, now, Some(name.clone())));
         }
     }
     out

@@ -48,7 +48,7 @@ const MIX: &[(&str, u32, &str, &[&str])] = &[
     ("PSW-SUD", 1, "Carer found a man dead in his bed, not expected", &[]),
 ];
 
-const STREETS: &[&str] = &[
+pub(crate) const STREETS: &[&str] = &[
     "Mill Road",
     "Station Approach",
     "High Street",

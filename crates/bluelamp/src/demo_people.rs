@@ -17,7 +17,7 @@ use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{Rng, SeedableRng};
 
-use crate::demo_incidents::SetClock;
+use crate::demo_incidents::{STREETS, SetClock};
 
 const FORENAMES_F: &[&str] = &[
     "Amelia",
@@ -49,20 +49,6 @@ const SURNAMES: &[&str] = &[
     "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel", "Robinson", "Wright",
     "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall", "Wood", "Jackson", "Clarke", "Khan", "Hughes",
     "Edwards", "Kowalski", "Murphy", "Okafor", "Baker", "Turner", "Hill",
-];
-const STREETS: &[&str] = &[
-    "Mill Road",
-    "Station Approach",
-    "High Street",
-    "Church Lane",
-    "Victoria Road",
-    "The Parade",
-    "Queens Avenue",
-    "Brook Street",
-    "Marsh Lane",
-    "Orchard Close",
-    "Hop Garden Way",
-    "Wheelwright Row",
 ];
 const TOWNS: &[&str] = &["Wealdbury", "Ashcombe", "Oakfield", "Charnley", "Lydd Magna", "Hartsford"];
 

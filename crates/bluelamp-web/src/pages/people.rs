@@ -604,7 +604,11 @@ async fn apply(
     };
     let errors = match result {
         Ok(_) => return Ok(Redirect::to(&format!("/people/{id}")).into_response()),
-        Err(Error::Invalid(errors)) => errors,
+        // The moved-in date's first input carries its errors, so the summary's link lands on it.
+        Err(Error::Invalid(errors)) => errors
+            .into_iter()
+            .map(|e| if e.field == "from" { FieldError::new("from_day", e.rule) } else { e })
+            .collect(),
         Err(Error::Conflict(message)) => vec![FieldError::new("version", message)],
         Err(e) => return Err(e.into()),
     };
