@@ -66,7 +66,7 @@ pub(crate) async fn insert_incident(
     .bind(&i.ncrs_reason)
     .bind(address_key(&i.location_text))
     .bind(phone_key(&i.caller_phone))
-    .bind(bluelamp_core::incident::ncrs_due_at(i))
+    .bind(i.ncrs_due_at)
     .execute(&mut *tx)
     .await
     .map_err(map_err)?;
@@ -167,7 +167,7 @@ pub(crate) async fn update_incident(
     .bind(&i.ncrs_reason)
     .bind(address_key(&i.location_text))
     .bind(phone_key(&i.caller_phone))
-    .bind(bluelamp_core::incident::ncrs_due_at(i))
+    .bind(i.ncrs_due_at)
     .bind(i.id)
     .bind(expected_version)
     .execute(&mut *tx)
@@ -231,6 +231,7 @@ fn incident_from_row(row: &PgRow) -> Result<Incident> {
         result: get(row, "result")?,
         crime_reference: get(row, "crime_reference")?,
         ncrs_reason: get(row, "ncrs_reason")?,
+        ncrs_due_at: get(row, "ncrs_due_at")?,
     })
 }
 
@@ -402,12 +403,14 @@ pub(crate) async fn backfill_incident_keys(store: &PostgresStore) -> Result<()> 
         .fetch_all(store.pool())
         .await
         .map_err(map_err)?;
+    // Rows from before migration 3 predate force-loadable lists: the built-in list is the one they used.
+    let builtin = bluelamp_core::reference::NsirList::builtin();
     for row in &rows {
         let i = incident_from_row(row)?;
         sqlx::query("UPDATE incident SET location_key = $1, phone_key = $2, ncrs_due_at = $3 WHERE id = $4")
             .bind(address_key(&i.location_text))
             .bind(phone_key(&i.caller_phone))
-            .bind(bluelamp_core::incident::ncrs_due_at(&i))
+            .bind(bluelamp_core::incident::ncrs_due_at(&i, &builtin))
             .bind(i.id)
             .execute(store.pool())
             .await

@@ -66,7 +66,7 @@ pub(crate) async fn insert_incident(
     .bind(&i.ncrs_reason)
     .bind(address_key(&i.location_text))
     .bind(phone_key(&i.caller_phone))
-    .bind(bluelamp_core::incident::ncrs_due_at(i).map(ts))
+    .bind(i.ncrs_due_at.map(ts))
     .execute(&mut *tx)
     .await
     .map_err(map_err)?;
@@ -167,7 +167,7 @@ pub(crate) async fn update_incident(
     .bind(&i.ncrs_reason)
     .bind(address_key(&i.location_text))
     .bind(phone_key(&i.caller_phone))
-    .bind(bluelamp_core::incident::ncrs_due_at(i).map(ts))
+    .bind(i.ncrs_due_at.map(ts))
     .bind(i.id)
     .bind(expected_version)
     .execute(&mut *tx)
@@ -231,6 +231,7 @@ fn incident_from_row(row: &SqliteRow) -> Result<Incident> {
         result: get(row, "result")?,
         crime_reference: get(row, "crime_reference")?,
         ncrs_reason: get(row, "ncrs_reason")?,
+        ncrs_due_at: opt_ts(get(row, "ncrs_due_at")?)?,
     })
 }
 
@@ -400,12 +401,14 @@ pub(crate) async fn backfill_incident_keys(store: &SqliteStore) -> Result<()> {
         .fetch_all(store.pool())
         .await
         .map_err(map_err)?;
+    // Rows from before migration 3 predate force-loadable lists: the built-in list is the one they used.
+    let builtin = bluelamp_core::reference::NsirList::builtin();
     for row in &rows {
         let i = incident_from_row(row)?;
         sqlx::query("UPDATE incident SET location_key = ?, phone_key = ?, ncrs_due_at = ? WHERE id = ?")
             .bind(address_key(&i.location_text))
             .bind(phone_key(&i.caller_phone))
-            .bind(bluelamp_core::incident::ncrs_due_at(&i).map(ts))
+            .bind(bluelamp_core::incident::ncrs_due_at(&i, &builtin).map(ts))
             .bind(i.id)
             .execute(store.pool())
             .await

@@ -74,7 +74,7 @@ pub fn incident_json(i: &Incident, areas: &bluelamp_core::area::AreaMap) -> Inci
         result: i.result.clone(),
         crime_reference: i.crime_reference.clone(),
         ncrs_reason: i.ncrs_reason.clone(),
-        ncrs_due_at: bluelamp_core::incident::ncrs_due_at(i).map(|t| t.to_rfc3339()),
+        ncrs_due_at: i.ncrs_due_at.map(|t| t.to_rfc3339()),
         outside_force_area: bluelamp_core::incident::is_outside_force_area(i, areas),
     }
 }
@@ -487,6 +487,56 @@ pub async fn resources(
     Query(q): Query<QueueParams>,
 ) -> ApiResult<Json<Vec<ResourceJson>>> {
     Ok(Json(state.core.resources(&user, Some(&q.division)).await?.iter().map(resource_json).collect()))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NsirCategoryJson {
+    pub code: String,
+    pub label: String,
+    /// crime, transport, anti-social-behaviour, public-safety-and-welfare or administration.
+    pub chapter: String,
+    /// Needs a crime, or the reason for none, within 24 hours (NCRS).
+    pub crime_related: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NsirQualifierJson {
+    pub code: String,
+    pub label: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NsirListJson {
+    /// The list's version, e.g. "NSIR 2011 (bluelamp default NICL list v1)" or the force's own.
+    pub version: String,
+    pub categories: Vec<NsirCategoryJson>,
+    pub qualifiers: Vec<NsirQualifierJson>,
+}
+
+/// The NSIR categories and qualifiers this force records incidents against (the codes accepted by
+/// `opening_category`, `closing_category` and `qualifiers`).
+#[utoipa::path(get, path = "/api/v1/reference/nsir", tag = "incidents",
+    responses((status = 200, body = NsirListJson), (status = 403, body = ErrorJson)))]
+pub async fn nsir_list(State(state): State<AppState>, CurrentUser(user): CurrentUser) -> ApiResult<Json<NsirListJson>> {
+    let list = state.core.nsir_list(&user)?;
+    Ok(Json(NsirListJson {
+        version: list.version.clone(),
+        categories: list
+            .categories
+            .iter()
+            .map(|c| NsirCategoryJson {
+                code: c.code.clone(),
+                label: c.label.clone(),
+                chapter: c.chapter.as_str().into(),
+                crime_related: c.is_crime_related,
+            })
+            .collect(),
+        qualifiers: list
+            .qualifiers
+            .iter()
+            .map(|q| NsirQualifierJson { code: q.code.clone(), label: q.label.clone() })
+            .collect(),
+    }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

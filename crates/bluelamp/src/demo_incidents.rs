@@ -225,7 +225,7 @@ pub async fn load(core: &Core, count: usize) -> anyhow::Result<usize> {
             continue;
         }
         advance(&clock, rng.random_range(20..600));
-        let crime_related = bluelamp_core::reference::category(category).is_some_and(|c| c.is_crime_related);
+        let crime_related = demo.settings.nsir.is_crime_related(category);
         let (result, reason) = if crime_related {
             ("Attended; caller spoken to", Some("Victim declined to give details; no notifiable offence disclosed"))
         } else {
