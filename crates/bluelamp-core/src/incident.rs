@@ -219,6 +219,10 @@ pub struct Incident {
     pub longitude: Option<f64>,
     pub is_rural: bool,
     pub division: String,
+    /// The beat and ward the coordinates fall in, from the force's boundaries at recording; empty
+    /// when there are no coordinates or no such area there.
+    pub beat: String,
+    pub ward: String,
     pub opening_category: String,
     pub qualifiers: Vec<String>,
     pub grade: Option<Grade>,
@@ -468,7 +472,7 @@ pub fn intake_matches(incident: &Incident, earlier: &[Incident], now: DateTime<U
 /// configured or no coordinates were given). Such incidents are kept and shown with a warning.
 pub fn is_outside_force_area(incident: &Incident, areas: &crate::area::AreaMap) -> bool {
     match (incident.latitude, incident.longitude) {
-        (Some(lat), Some(lon)) => areas.is_configured() && areas.locate(lat, lon).is_none(),
+        (Some(lat), Some(lon)) => areas.is_configured() && !areas.covers(lat, lon),
         _ => false,
     }
 }
@@ -531,6 +535,10 @@ impl Core {
         by.require(Permission::IncidentRecord)?;
         let now = self.now();
         let valid = new.validate(now, &self.settings.nsir).map_err(Error::Invalid)?;
+        let place = match (new.latitude, new.longitude) {
+            (Some(lat), Some(lon)) => self.settings.areas.place(lat, lon),
+            _ => crate::area::Place::default(),
+        };
         let incident = Incident {
             id: Uuid::now_v7(),
             reference: String::new(),
@@ -547,10 +555,13 @@ impl Core {
             longitude: new.longitude,
             is_rural: new.is_rural,
             // The division the call's coordinates fall in, when the handler did not name one.
-            division: match (new.division.trim(), new.latitude, new.longitude) {
-                ("", Some(lat), Some(lon)) => self.settings.areas.locate(lat, lon).unwrap_or("").to_string(),
-                (named, _, _) => named.to_string(),
+            division: match new.division.trim() {
+                "" => place.division.unwrap_or("").to_string(),
+                named => named.to_string(),
             },
+            // Beat and ward always come from the coordinates (issue 3, point-in-polygon).
+            beat: place.beat.unwrap_or("").to_string(),
+            ward: place.ward.unwrap_or("").to_string(),
             opening_category: new.opening_category.trim().to_string(),
             qualifiers: valid.qualifiers,
             grade: None,
@@ -1065,6 +1076,8 @@ mod tests {
             longitude: None,
             is_rural: false,
             division: String::new(),
+            beat: String::new(),
+            ward: String::new(),
             opening_category: "PSW-DOM".into(),
             qualifiers: vec!["domestic-abuse".into()],
             grade: None,

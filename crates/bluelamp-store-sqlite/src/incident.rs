@@ -70,9 +70,26 @@ pub(crate) async fn insert_incident(
     .execute(&mut *tx)
     .await
     .map_err(map_err)?;
+    set_beat_and_ward(&mut tx, i).await?;
     insert_log(&mut tx, first).await?;
     append(&mut tx, audit).await?;
     tx.commit().await.map_err(map_err)
+}
+
+/// Beat and ward (migration 7), written in the recording transaction. They are fixed at recording,
+/// like the reference, so `update_incident` leaves them alone.
+async fn set_beat_and_ward(conn: &mut SqliteConnection, i: &Incident) -> Result<()> {
+    if i.beat.is_empty() && i.ward.is_empty() {
+        return Ok(()); // the columns' default
+    }
+    sqlx::query("UPDATE incident SET beat = ?, ward = ? WHERE id = ?")
+        .bind(&i.beat)
+        .bind(&i.ward)
+        .bind(i.id)
+        .execute(&mut *conn)
+        .await
+        .map_err(map_err)
+        .map(|_| ())
 }
 
 async fn insert_log(conn: &mut SqliteConnection, e: &LogEntry) -> Result<()> {
@@ -221,6 +238,8 @@ fn incident_from_row(row: &SqliteRow) -> Result<Incident> {
         longitude: get(row, "longitude")?,
         is_rural: get::<i64>(row, "is_rural")? != 0,
         division: get(row, "division")?,
+        beat: get(row, "beat")?,
+        ward: get(row, "ward")?,
         opening_category: get(row, "opening_category")?,
         qualifiers: qualifiers.split(',').filter(|q| !q.is_empty()).map(str::to_string).collect(),
         grade: get::<Option<String>>(row, "grade")?.map(|g| parse_enum(&g)).transpose()?,

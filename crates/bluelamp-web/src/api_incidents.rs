@@ -34,6 +34,9 @@ pub struct IncidentJson {
     pub longitude: Option<f64>,
     pub is_rural: bool,
     pub division: String,
+    /// The beat and ward the coordinates fall in (force boundaries, at recording); empty if none.
+    pub beat: String,
+    pub ward: String,
     pub opening_category: String,
     pub qualifiers: Vec<String>,
     pub grade: Option<String>,
@@ -65,6 +68,8 @@ pub fn incident_json(i: &Incident, areas: &bluelamp_core::area::AreaMap) -> Inci
         longitude: i.longitude,
         is_rural: i.is_rural,
         division: i.division.clone(),
+        beat: i.beat.clone(),
+        ward: i.ward.clone(),
         opening_category: i.opening_category.clone(),
         qualifiers: i.qualifiers.clone(),
         grade: i.grade.map(|g| g.as_str().into()),

@@ -665,6 +665,52 @@ label = "County lines"
     assert_eq!(closed.status, StatusCode::OK, "{}", closed.body);
 }
 
+/// An incident recorded with coordinates shows the division, beat and ward they fall in, on its page
+/// and in the API; one outside every area is kept with the warning.
+async fn beat_and_ward_shown_for_coordinates<B: TestBackend>() {
+    let areas = bluelamp_core::area::AreaMap::from_geojson(
+        r#"{"type":"FeatureCollection","features":[
+        {"type":"Feature","properties":{"name":"West"},"geometry":{"type":"Polygon","coordinates":[[[0.2,51.0],[0.65,51.0],[0.65,51.3],[0.2,51.3],[0.2,51.0]]]}},
+        {"type":"Feature","properties":{"name":"W1 Thornbury","level":"beat"},"geometry":{"type":"Polygon","coordinates":[[[0.2,51.15],[0.425,51.15],[0.425,51.3],[0.2,51.3],[0.2,51.15]]]}},
+        {"type":"Feature","properties":{"name":"Thornbury Abbey","level":"ward"},"geometry":{"type":"Polygon","coordinates":[[[0.25,51.2],[0.35,51.2],[0.35,51.28],[0.25,51.28],[0.25,51.2]]]}}]}"#,
+    )
+    .expect("areas");
+    let settings = bluelamp_core::Settings { areas, ..bluelamp_core::Settings::default() };
+    let app = TestApp::<B>::with_settings(WebConfig::default(), settings).await;
+    let handler = app.session("call-handler").await;
+    let form = "application/x-www-form-urlencoded";
+    let created = app
+        .post(
+            "/incidents",
+            Some(&handler),
+            form,
+            "channel=999&location_text=2+Abbey+Row&latitude=51.25&longitude=0.3&opening_category=PSW-CFS&summary=Neighbour+not+seen",
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let page = app.get(&created.location(), Some(&handler)).await;
+    assert!(page.body.contains("W1 Thornbury") && page.body.contains("Thornbury Abbey"), "{}", page.body);
+    assert!(!page.body.contains("outside the force area"));
+    let id = created.location().trim_start_matches("/incidents/").to_string();
+    let json = app.get(&format!("/api/v1/incidents/{id}"), Some(&handler)).await.json();
+    assert_eq!(json["incident"]["division"], "West");
+    assert_eq!(json["incident"]["beat"], "W1 Thornbury");
+    assert_eq!(json["incident"]["ward"], "Thornbury Abbey");
+    assert_eq!(json["incident"]["outside_force_area"], false);
+
+    let body = r#"{"channel":"101","location_text":"Somewhere far","latitude":53.0,"longitude":-1.5,"opening_category":"PSW-CFS","summary":"Caller is out of area"}"#;
+    let outside = app.post("/api/v1/incidents", Some(&handler), "application/json", body).await;
+    assert_eq!(outside.status, StatusCode::CREATED, "{}", outside.body);
+    let outside = outside.json();
+    assert_eq!((outside["beat"].as_str(), outside["ward"].as_str()), (Some(""), Some("")));
+    assert_eq!(outside["outside_force_area"], true);
+    let page = app.get(&format!("/incidents/{}", outside["id"].as_str().expect("id")), Some(&handler)).await;
+    assert!(page.body.contains("outside the force area"));
+    let openapi = app.get("/api/openapi.json", None).await.json();
+    let props = &openapi["components"]["schemas"]["IncidentJson"]["properties"];
+    assert!(props["beat"].is_object() && props["ward"].is_object(), "beat and ward are in the schema");
+}
+
 /// The incident pages: a conflict or a broken rule re-renders the page with what was typed.
 async fn incident_pages_keep_what_was_typed<B: TestBackend>() {
     let app = TestApp::<B>::new().await;
@@ -934,7 +980,7 @@ macro_rules! http_tests {
                 auditors_search_the_trail, incident_journey_over_the_api, incident_pages_keep_what_was_typed,
                 intake_checks_and_ncrs_over_http, units_over_http, queue_pages_most_urgent_first,
                 thrive_quality_over_http,
-                a_loaded_nsir_list_is_what_is_accepted);
+                a_loaded_nsir_list_is_what_is_accepted, beat_and_ward_shown_for_coordinates);
         }
     };
     (@each $backend:ty; $($name:ident),*) => {

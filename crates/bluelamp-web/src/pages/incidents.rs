@@ -452,7 +452,10 @@ fn incident_page(
     if let (Some(lat), Some(lon)) = (i.latitude, i.longitude) {
         rows.push(("Coordinates", format!("{lat:.5}, {lon:.5}")));
     }
-    rows.push(("Division", if i.division.is_empty() { "Not set".into() } else { i.division.clone() }));
+    let or_not_set = |v: &str| if v.is_empty() { "Not set".to_string() } else { v.to_string() };
+    rows.push(("Division", or_not_set(&i.division)));
+    rows.push(("Beat", or_not_set(&i.beat)));
+    rows.push(("Ward", or_not_set(&i.ward)));
     rows.push(("Area type", if i.is_rural { "Rural".into() } else { "Urban".into() }));
     rows.push(("Grade", i.grade.map(|g| g.label().to_string()).unwrap_or_else(|| "Not graded".into())));
     if i.grade.is_some() {
