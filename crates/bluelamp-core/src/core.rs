@@ -38,6 +38,8 @@ pub struct Settings {
     pub areas: crate::area::AreaMap,
     /// THRIVE quality sampling rates.
     pub sampling: crate::quality::SamplingRates,
+    /// The force's NSIR categories and qualifiers (the built-in list unless one is loaded).
+    pub nsir: crate::reference::NsirList,
 }
 
 impl Default for Settings {
@@ -51,6 +53,7 @@ impl Default for Settings {
             intake_lookback_days: 365,
             areas: crate::area::AreaMap::default(),
             sampling: crate::quality::SamplingRates::default(),
+            nsir: crate::reference::NsirList::builtin(),
         }
     }
 }

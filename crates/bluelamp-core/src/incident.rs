@@ -10,7 +10,7 @@ use crate::audit::{AuditCategory, RequestContext};
 use crate::core::By;
 use crate::error::FieldError;
 use crate::error::{Error, Result};
-use crate::reference;
+use crate::reference::NsirList;
 use crate::store::{IncidentChange, IncidentQuery};
 
 named_enum!(
@@ -219,6 +219,10 @@ pub struct Incident {
     pub longitude: Option<f64>,
     pub is_rural: bool,
     pub division: String,
+    /// The beat and ward the coordinates fall in, from the force's boundaries at recording; empty
+    /// when there are no coordinates or no such area there.
+    pub beat: String,
+    pub ward: String,
     pub opening_category: String,
     pub qualifiers: Vec<String>,
     pub grade: Option<Grade>,
@@ -229,6 +233,9 @@ pub struct Incident {
     pub result: Option<String>,
     pub crime_reference: Option<String>,
     pub ncrs_reason: Option<String>,
+    /// When the NCRS decision is due ([`ncrs_due_at`] under the force's NSIR list), kept up to date by
+    /// every use case so the store can index it.
+    pub ncrs_due_at: Option<DateTime<Utc>>,
 }
 
 /// An incident with its history, as the incident page shows it.
@@ -291,8 +298,9 @@ pub(crate) fn text_rule(
 }
 
 impl NewIncident {
-    /// All the rules for a new incident, every broken one named. `now` decides "in the future".
-    pub fn validate(&self, now: DateTime<Utc>) -> Result<ValidIncident, Vec<FieldError>> {
+    /// All the rules for a new incident, every broken one named. `now` decides "in the future"; the
+    /// categories and qualifiers come from the force's NSIR list.
+    pub fn validate(&self, now: DateTime<Utc>, nsir: &NsirList) -> Result<ValidIncident, Vec<FieldError>> {
         let mut errors = Vec::new();
         let channel = self.channel.trim().parse::<Channel>().ok();
         if channel.is_none() {
@@ -321,13 +329,13 @@ impl NewIncident {
             }
             _ => errors.push(FieldError::new("latitude", "Give both latitude and longitude, or neither")),
         }
-        if reference::category(self.opening_category.trim()).is_none() {
+        if nsir.category(self.opening_category.trim()).is_none() {
             errors.push(FieldError::new("opening_category", "Choose an opening category from the NSIR list"));
         }
         let mut qualifiers = Vec::new();
         for q in &self.qualifiers {
             let q = q.trim();
-            if reference::qualifier_label(q).is_none() {
+            if nsir.qualifier_label(q).is_none() {
                 errors.push(FieldError::new("qualifiers", format!("'{q}' is not a qualifier")));
             } else if !qualifiers.iter().any(|x: &String| x == q) {
                 qualifiers.push(q.to_string());
@@ -342,11 +350,10 @@ impl NewIncident {
 
 /// When the NCRS 24-hour decision is due for a crime-related incident: 24 hours from recording
 /// (REFERENCE.md §2). `None` when the incident is not crime-related or the decision is made.
-pub fn ncrs_due_at(incident: &Incident) -> Option<DateTime<Utc>> {
+pub fn ncrs_due_at(incident: &Incident, nsir: &NsirList) -> Option<DateTime<Utc>> {
     let crime_related = std::iter::once(incident.opening_category.as_str())
         .chain(incident.closing_category.as_deref())
-        .filter_map(reference::category)
-        .any(|c| c.is_crime_related);
+        .any(|code| nsir.is_crime_related(code));
     let decided = incident.crime_reference.is_some() || incident.ncrs_reason.is_some();
     (crime_related && !decided).then(|| incident.recorded_at + Duration::hours(24))
 }
@@ -359,6 +366,7 @@ pub fn validate_closure(
     result: &str,
     crime_reference: Option<&str>,
     ncrs_reason: Option<&str>,
+    nsir: &NsirList,
 ) -> Vec<FieldError> {
     let mut errors = Vec::new();
     if incident.status == IncidentStatus::Closed {
@@ -367,13 +375,13 @@ pub fn validate_closure(
     if incident.grade.is_none() {
         errors.push(FieldError::new("grade", "Grade the incident before closing it"));
     }
-    let category = reference::category(closing_category.trim());
+    let category = nsir.category(closing_category.trim());
     if category.is_none() {
         errors.push(FieldError::new("closing_category", "Choose a closing category from the NSIR list"));
     }
     text_rule(&mut errors, "result", result, true, 2000, "the result");
-    let crime_related = category.is_some_and(|c| c.is_crime_related)
-        || reference::category(&incident.opening_category).is_some_and(|c| c.is_crime_related);
+    let crime_related =
+        category.is_some_and(|c| c.is_crime_related) || nsir.is_crime_related(&incident.opening_category);
     let has_crime = crime_reference.is_some_and(|r| !r.trim().is_empty());
     let has_reason = ncrs_reason.is_some_and(|r| r.trim().chars().count() >= 10);
     if crime_related && !has_crime && !has_reason {
@@ -558,7 +566,7 @@ pub fn person_matches(
 /// configured or no coordinates were given). Such incidents are kept and shown with a warning.
 pub fn is_outside_force_area(incident: &Incident, areas: &crate::area::AreaMap) -> bool {
     match (incident.latitude, incident.longitude) {
-        (Some(lat), Some(lon)) => areas.is_configured() && areas.locate(lat, lon).is_none(),
+        (Some(lat), Some(lon)) => areas.is_configured() && !areas.covers(lat, lon),
         _ => false,
     }
 }
@@ -620,7 +628,11 @@ impl Core {
     pub async fn record_incident(&self, by: &Principal, new: &NewIncident, ctx: &RequestContext) -> Result<Incident> {
         by.require(Permission::IncidentRecord)?;
         let now = self.now();
-        let valid = new.validate(now).map_err(Error::Invalid)?;
+        let valid = new.validate(now, &self.settings.nsir).map_err(Error::Invalid)?;
+        let place = match (new.latitude, new.longitude) {
+            (Some(lat), Some(lon)) => self.settings.areas.place(lat, lon),
+            _ => crate::area::Place::default(),
+        };
         let incident = Incident {
             id: Uuid::now_v7(),
             reference: String::new(),
@@ -637,10 +649,13 @@ impl Core {
             longitude: new.longitude,
             is_rural: new.is_rural,
             // The division the call's coordinates fall in, when the handler did not name one.
-            division: match (new.division.trim(), new.latitude, new.longitude) {
-                ("", Some(lat), Some(lon)) => self.settings.areas.locate(lat, lon).unwrap_or("").to_string(),
-                (named, _, _) => named.to_string(),
+            division: match new.division.trim() {
+                "" => place.division.unwrap_or("").to_string(),
+                named => named.to_string(),
             },
+            // Beat and ward always come from the coordinates (issue 3, point-in-polygon).
+            beat: place.beat.unwrap_or("").to_string(),
+            ward: place.ward.unwrap_or("").to_string(),
             opening_category: new.opening_category.trim().to_string(),
             qualifiers: valid.qualifiers,
             grade: None,
@@ -651,11 +666,13 @@ impl Core {
             result: None,
             crime_reference: None,
             ncrs_reason: None,
+            ncrs_due_at: None,
         };
         let local_day = incident.received_at.with_timezone(&chrono_tz::Europe::London).date_naive();
         let number = self.store.next_reference_number(&format!("incident:{local_day}")).await?;
         let mut incident = incident;
         incident.reference = format_reference(&self.settings.incident_reference_format, local_day, number);
+        incident.ncrs_due_at = ncrs_due_at(&incident, &self.settings.nsir);
         let first = log_entry(incident.id, now, by, LogKind::Note, new.summary.trim().to_string());
         let audit = self
             .event(&By::User(by).actor(), "incident.record", AuditCategory::Collect, ctx)
@@ -811,6 +828,7 @@ impl Core {
         let now = self.now();
         let change = change(&mut incident, &record, now)?;
         incident.version = expected_version + 1;
+        incident.ncrs_due_at = ncrs_due_at(&incident, &self.settings.nsir);
         let audit = self
             .event(&By::User(by).actor(), action, AuditCategory::Alter, ctx)
             .record("incident", id)
@@ -967,7 +985,8 @@ impl Core {
             version,
             "incident.close",
             |i, record, now| {
-                let mut errors = validate_closure(i, closing_category, result, crime_reference, ncrs_reason);
+                let nsir = &self.settings.nsir;
+                let mut errors = validate_closure(i, closing_category, result, crime_reference, ncrs_reason, nsir);
                 if record.deployments.iter().any(|d| d.is_active()) {
                     errors.push(FieldError::new("deployments", "Clear every deployed unit before closing"));
                 }
@@ -981,7 +1000,7 @@ impl Core {
                 i.crime_reference = clean(crime_reference);
                 i.ncrs_reason = clean(ncrs_reason);
                 i.closed_at = Some(now);
-                let label = reference::category(closing_category.trim()).map(|c| c.label).unwrap_or("");
+                let label = nsir.category(closing_category.trim()).map(|c| c.label.as_str()).unwrap_or("");
                 let text = format!("Closed as {label}: {}", result.trim());
                 Ok(IncidentChange::Close(log_entry(i.id, now, by, LogKind::System, text)))
             },
@@ -1133,7 +1152,7 @@ mod tests {
 
     #[test]
     fn a_valid_incident_passes() {
-        let ok = valid().validate(now()).expect("valid");
+        let ok = valid().validate(now(), &NsirList::builtin()).expect("valid");
         assert_eq!(ok.channel, Channel::Emergency999);
         assert_eq!(ok.qualifiers, vec!["domestic-abuse".to_string(), "repeat".to_string()]);
     }
@@ -1151,7 +1170,8 @@ mod tests {
             summary: "".into(),
             ..valid()
         };
-        let fields: Vec<String> = bad.validate(now()).expect_err("invalid").into_iter().map(|e| e.field).collect();
+        let fields: Vec<String> =
+            bad.validate(now(), &NsirList::builtin()).expect_err("invalid").into_iter().map(|e| e.field).collect();
         for f in [
             "channel",
             "received_at",
@@ -1216,6 +1236,8 @@ mod tests {
             longitude: None,
             is_rural: false,
             division: String::new(),
+            beat: String::new(),
+            ward: String::new(),
             opening_category: "PSW-DOM".into(),
             qualifiers: vec!["domestic-abuse".into()],
             grade: None,
@@ -1226,6 +1248,7 @@ mod tests {
             result: None,
             crime_reference: None,
             ncrs_reason: None,
+            ncrs_due_at: None,
         };
         let current = base(0, "07700 900123", "14 Mill Road");
         let earlier = vec![

@@ -66,13 +66,30 @@ pub(crate) async fn insert_incident(
     .bind(&i.ncrs_reason)
     .bind(address_key(&i.location_text))
     .bind(phone_key(&i.caller_phone))
-    .bind(bluelamp_core::incident::ncrs_due_at(i))
+    .bind(i.ncrs_due_at)
     .execute(&mut *tx)
     .await
     .map_err(map_err)?;
+    set_beat_and_ward(&mut tx, i).await?;
     insert_log(&mut tx, first).await?;
     append(&mut tx, audit).await?;
     tx.commit().await.map_err(map_err)
+}
+
+/// Beat and ward (migration 7), written in the recording transaction. They are fixed at recording,
+/// like the reference, so `update_incident` leaves them alone.
+async fn set_beat_and_ward(conn: &mut PgConnection, i: &Incident) -> Result<()> {
+    if i.beat.is_empty() && i.ward.is_empty() {
+        return Ok(()); // the columns' default
+    }
+    sqlx::query("UPDATE incident SET beat = $1, ward = $2 WHERE id = $3")
+        .bind(&i.beat)
+        .bind(&i.ward)
+        .bind(i.id)
+        .execute(&mut *conn)
+        .await
+        .map_err(map_err)
+        .map(|_| ())
 }
 
 async fn insert_log(conn: &mut PgConnection, e: &LogEntry) -> Result<()> {
@@ -167,7 +184,7 @@ pub(crate) async fn update_incident(
     .bind(&i.ncrs_reason)
     .bind(address_key(&i.location_text))
     .bind(phone_key(&i.caller_phone))
-    .bind(bluelamp_core::incident::ncrs_due_at(i))
+    .bind(i.ncrs_due_at)
     .bind(i.id)
     .bind(expected_version)
     .execute(&mut *tx)
@@ -225,6 +242,8 @@ pub(crate) fn incident_from_row(row: &PgRow) -> Result<Incident> {
         longitude: get(row, "longitude")?,
         is_rural: get(row, "is_rural")?,
         division: get(row, "division")?,
+        beat: get(row, "beat")?,
+        ward: get(row, "ward")?,
         opening_category: get(row, "opening_category")?,
         qualifiers: qualifiers.split(',').filter(|q| !q.is_empty()).map(str::to_string).collect(),
         grade: get::<Option<String>>(row, "grade")?.map(|g| parse_enum(&g)).transpose()?,
@@ -235,6 +254,7 @@ pub(crate) fn incident_from_row(row: &PgRow) -> Result<Incident> {
         result: get(row, "result")?,
         crime_reference: get(row, "crime_reference")?,
         ncrs_reason: get(row, "ncrs_reason")?,
+        ncrs_due_at: get(row, "ncrs_due_at")?,
     })
 }
 
@@ -407,12 +427,14 @@ pub(crate) async fn backfill_incident_keys(store: &PostgresStore) -> Result<()> 
         .fetch_all(store.pool())
         .await
         .map_err(map_err)?;
+    // Rows from before migration 3 predate force-loadable lists: the built-in list is the one they used.
+    let builtin = bluelamp_core::reference::NsirList::builtin();
     for row in &rows {
         let i = incident_from_row(row)?;
         sqlx::query("UPDATE incident SET location_key = $1, phone_key = $2, ncrs_due_at = $3 WHERE id = $4")
             .bind(address_key(&i.location_text))
             .bind(phone_key(&i.caller_phone))
-            .bind(bluelamp_core::incident::ncrs_due_at(&i))
+            .bind(bluelamp_core::incident::ncrs_due_at(&i, &builtin))
             .bind(i.id)
             .execute(store.pool())
             .await

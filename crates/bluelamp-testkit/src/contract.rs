@@ -458,7 +458,7 @@ macro_rules! contract_tests {
             incident_changes_are_optimistically_locked, incident_references_count_per_day,
             incident_queue_is_ordered_by_urgency, incidents_are_not_saved_without_audit, intake_checks_find_repeats,
             ncrs_list_shows_due_and_breaching, units_deploy_arrive_and_clear, divisions_come_from_boundaries,
-            thrive_quality_reviews_and_rates, people_round_trip_and_change_with_versions,
+            beats_and_wards_round_trip, thrive_quality_reviews_and_rates, people_round_trip_and_change_with_versions,
             people_are_found_fuzzily_and_duplicates_offered, people_are_not_saved_without_audit,
             intake_checks_flag_people_on_the_incident);
     };
@@ -871,6 +871,54 @@ pub async fn divisions_come_from_boundaries<B: TestBackend>() {
     assert!(!bluelamp_core::incident::is_outside_force_area(&west, &areas));
     let stored = backend.store().find_incident(outside.id).await.expect("find").expect("kept");
     assert_eq!((stored.incident.latitude, stored.incident.longitude), (Some(53.0), Some(-1.5)));
+}
+
+/// Beat and ward come from the coordinates at recording, are stored, and come back the same from a
+/// single read, the queue and later changes; a point in no ward keeps its beat; no coordinates, none.
+pub async fn beats_and_wards_round_trip<B: TestBackend>() {
+    let backend = B::new().await;
+    let areas = bluelamp_core::area::AreaMap::from_geojson(
+        r#"{"type":"FeatureCollection","features":[
+        {"type":"Feature","properties":{"name":"East"},"geometry":{"type":"Polygon","coordinates":[[[0.65,51.0],[1.1,51.0],[1.1,51.3],[0.65,51.3],[0.65,51.0]]]}},
+        {"type":"Feature","properties":{"name":"E1 Oakfield","level":"beat"},"geometry":{"type":"Polygon","coordinates":[[[0.65,51.15],[0.875,51.15],[0.875,51.3],[0.65,51.3],[0.65,51.15]]]}},
+        {"type":"Feature","properties":{"name":"E2 Marden Quay","level":"beat"},"geometry":{"type":"Polygon","coordinates":[[[0.875,51.15],[1.1,51.15],[1.1,51.3],[0.875,51.3],[0.875,51.15]]]}},
+        {"type":"Feature","properties":{"name":"Oakfield Central","level":"ward"},"geometry":{"type":"Polygon","coordinates":[[[0.7,51.2],[0.8,51.2],[0.8,51.25],[0.7,51.25],[0.7,51.2]]]}}]}"#,
+    )
+    .expect("areas");
+    let settings = bluelamp_core::Settings { areas, ..bluelamp_core::Settings::default() };
+    let core = bluelamp_core::Core::new(backend.store(), ManualClock::standard(), settings);
+    let handler = bluelamp_core::core::principal_of(&add_user(&core, "ch.one", &["call-handler"]).await);
+    let at = |lat: Option<f64>, lon: Option<f64>| NewIncident {
+        latitude: lat,
+        longitude: lon,
+        division: String::new(),
+        ..domestic_999()
+    };
+    let central = core.record_incident(&handler, &at(Some(51.22), Some(0.75)), &ctx()).await.expect("central");
+    assert_eq!(
+        (central.division.as_str(), central.beat.as_str(), central.ward.as_str()),
+        ("East", "E1 Oakfield", "Oakfield Central")
+    );
+    let stored = backend.store().find_incident(central.id).await.expect("find").expect("stored").incident;
+    assert_eq!((stored.beat.as_str(), stored.ward.as_str()), ("E1 Oakfield", "Oakfield Central"));
+    assert_eq!(stored, central, "the whole incident round-trips");
+
+    let quay = core.record_incident(&handler, &at(Some(51.2), Some(1.0)), &ctx()).await.expect("quay");
+    assert_eq!((quay.beat.as_str(), quay.ward.as_str()), ("E2 Marden Quay", ""));
+    let none = core.record_incident(&handler, &at(None, None), &ctx()).await.expect("no coordinates");
+    assert_eq!((none.beat.as_str(), none.ward.as_str()), ("", ""));
+
+    let logged = core.add_incident_log(&handler, central.id, 1, "Caller rang back", false, &ctx()).await.expect("log");
+    let after = backend.store().find_incident(logged.id).await.expect("find").expect("stored").incident;
+    assert_eq!((after.beat.as_str(), after.ward.as_str()), ("E1 Oakfield", "Oakfield Central"), "kept by changes");
+    let listed =
+        backend.store().list_incidents(&IncidentQuery { limit: 10, ..Default::default() }).await.expect("list");
+    let beats: Vec<(&str, &str)> = {
+        let mut b: Vec<(&str, &str)> = listed.iter().map(|i| (i.beat.as_str(), i.ward.as_str())).collect();
+        b.sort();
+        b
+    };
+    assert_eq!(beats, vec![("", ""), ("E1 Oakfield", "Oakfield Central"), ("E2 Marden Quay", "")]);
 }
 
 /// THRIVE quality: sampled graded incidents wait for review; a supervisor reviews them against the

@@ -34,6 +34,9 @@ pub struct IncidentJson {
     pub longitude: Option<f64>,
     pub is_rural: bool,
     pub division: String,
+    /// The beat and ward the coordinates fall in (force boundaries, at recording); empty if none.
+    pub beat: String,
+    pub ward: String,
     pub opening_category: String,
     pub qualifiers: Vec<String>,
     pub grade: Option<String>,
@@ -65,6 +68,8 @@ pub fn incident_json(i: &Incident, areas: &bluelamp_core::area::AreaMap) -> Inci
         longitude: i.longitude,
         is_rural: i.is_rural,
         division: i.division.clone(),
+        beat: i.beat.clone(),
+        ward: i.ward.clone(),
         opening_category: i.opening_category.clone(),
         qualifiers: i.qualifiers.clone(),
         grade: i.grade.map(|g| g.as_str().into()),
@@ -74,7 +79,7 @@ pub fn incident_json(i: &Incident, areas: &bluelamp_core::area::AreaMap) -> Inci
         result: i.result.clone(),
         crime_reference: i.crime_reference.clone(),
         ncrs_reason: i.ncrs_reason.clone(),
-        ncrs_due_at: bluelamp_core::incident::ncrs_due_at(i).map(|t| t.to_rfc3339()),
+        ncrs_due_at: i.ncrs_due_at.map(|t| t.to_rfc3339()),
         outside_force_area: bluelamp_core::incident::is_outside_force_area(i, areas),
     }
 }
@@ -513,6 +518,56 @@ pub async fn resources(
     Query(q): Query<QueueParams>,
 ) -> ApiResult<Json<Vec<ResourceJson>>> {
     Ok(Json(state.core.resources(&user, Some(&q.division)).await?.iter().map(resource_json).collect()))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NsirCategoryJson {
+    pub code: String,
+    pub label: String,
+    /// crime, transport, anti-social-behaviour, public-safety-and-welfare or administration.
+    pub chapter: String,
+    /// Needs a crime, or the reason for none, within 24 hours (NCRS).
+    pub crime_related: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NsirQualifierJson {
+    pub code: String,
+    pub label: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NsirListJson {
+    /// The list's version, e.g. "NSIR 2011 (bluelamp default NICL list v1)" or the force's own.
+    pub version: String,
+    pub categories: Vec<NsirCategoryJson>,
+    pub qualifiers: Vec<NsirQualifierJson>,
+}
+
+/// The NSIR categories and qualifiers this force records incidents against (the codes accepted by
+/// `opening_category`, `closing_category` and `qualifiers`).
+#[utoipa::path(get, path = "/api/v1/reference/nsir", tag = "incidents",
+    responses((status = 200, body = NsirListJson), (status = 403, body = ErrorJson)))]
+pub async fn nsir_list(State(state): State<AppState>, CurrentUser(user): CurrentUser) -> ApiResult<Json<NsirListJson>> {
+    let list = state.core.nsir_list(&user)?;
+    Ok(Json(NsirListJson {
+        version: list.version.clone(),
+        categories: list
+            .categories
+            .iter()
+            .map(|c| NsirCategoryJson {
+                code: c.code.clone(),
+                label: c.label.clone(),
+                chapter: c.chapter.as_str().into(),
+                crime_related: c.is_crime_related,
+            })
+            .collect(),
+        qualifiers: list
+            .qualifiers
+            .iter()
+            .map(|q| NsirQualifierJson { code: q.code.clone(), label: q.label.clone() })
+            .collect(),
+    }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -51,9 +51,13 @@ impl<B: TestBackend> TestApp<B> {
     }
 
     async fn with_config(config: WebConfig) -> Self {
+        Self::with_settings(config, bluelamp_core::Settings::default()).await
+    }
+
+    async fn with_settings(config: WebConfig, settings: bluelamp_core::Settings) -> Self {
         let backend = B::new().await;
         let clock = ManualClock::standard();
-        let core = bluelamp_testkit::core(backend.store(), clock.clone());
+        let core = Core::new(backend.store(), clock.clone(), settings);
         let mut users = HashMap::new();
         for role in Role::ALL {
             users.insert(*role, add_user(&core, role.as_str(), &[role.as_str()]).await);
@@ -582,6 +586,131 @@ async fn incident_journey_over_the_api<B: TestBackend>() {
     assert_eq!(app.get(&base, Some(&investigator)).await.status, StatusCode::OK, "investigators may read incidents");
 }
 
+/// A force's own NSIR list decides what the record and close forms and the API accept: a category only
+/// in the loaded list is accepted, a built-in one absent from it is refused with the field named.
+async fn a_loaded_nsir_list_is_what_is_accepted<B: TestBackend>() {
+    let nsir = bluelamp_core::reference::NsirList::from_toml(
+        r#"version = "Test force list 1"
+[[category]]
+code = "PSW-WLF"
+label = "Welfare check for a partner agency"
+chapter = "public-safety-and-welfare"
+[[category]]
+code = "CRM-VIO"
+label = "Crime: violence"
+chapter = "crime"
+[[qualifier]]
+code = "county-lines"
+label = "County lines"
+"#,
+    )
+    .expect("list");
+    let settings = bluelamp_core::Settings { nsir, ..bluelamp_core::Settings::default() };
+    let app = TestApp::<B>::with_settings(WebConfig::default(), settings).await;
+    let handler = app.session("call-handler").await;
+    let json = "application/json";
+    let body = |category: &str, qualifier: &str| {
+        serde_json::json!({"channel": "101", "location_text": "3 Quay Street", "opening_category": category,
+            "qualifiers": [qualifier], "summary": "Housing officer asks for a welfare check"})
+        .to_string()
+    };
+    let created = app.post("/api/v1/incidents", Some(&handler), json, body("PSW-WLF", "county-lines")).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let builtin = app.post("/api/v1/incidents", Some(&handler), json, body("PSW-DOM", "county-lines")).await;
+    assert_eq!(builtin.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(builtin.json()["fields"][0]["field"], "opening_category");
+    let qualifier = app.post("/api/v1/incidents", Some(&handler), json, body("PSW-WLF", "domestic-abuse")).await;
+    assert_eq!(qualifier.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(qualifier.json()["fields"][0]["field"], "qualifiers");
+
+    let list = app.get("/api/v1/reference/nsir", Some(&handler)).await.json();
+    assert_eq!(list["version"], "Test force list 1");
+    assert_eq!(list["categories"][0]["code"], "PSW-WLF");
+    assert_eq!(list["categories"][1]["crime_related"], true);
+    assert_eq!(list["qualifiers"].as_array().map(Vec::len), Some(1));
+
+    let page = app.get("/incidents/new", Some(&handler)).await;
+    assert!(page.body.contains("Welfare check for a partner agency") && page.body.contains("County lines"));
+    assert!(!page.body.contains("Domestic incident"), "built-in categories are not offered");
+    let form = "application/x-www-form-urlencoded";
+    let refused = app
+        .post(
+            "/incidents",
+            Some(&handler),
+            form,
+            "channel=101&location_text=Quay&opening_category=PSW-DOM&summary=Check",
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("Choose an opening category from the NSIR list"));
+
+    let id = created.json()["id"].as_str().expect("id").to_string();
+    let base = format!("/api/v1/incidents/{id}");
+    assert_eq!(
+        app.post(&format!("{base}/thrive"), Some(&handler), json, thrive_json(1, 0)).await.status,
+        StatusCode::OK
+    );
+    let graded = app.post(&format!("{base}/grade"), Some(&handler), json, r#"{"version":2,"grade":"scheduled"}"#).await;
+    assert_eq!(graded.status, StatusCode::OK);
+    let close = |category: &str| {
+        serde_json::json!({"version": 3, "closing_category": category, "result": "Welfare check done; all well"})
+            .to_string()
+    };
+    let closed_builtin = app.post(&format!("{base}/close"), Some(&handler), json, close("PSW-CFS")).await;
+    assert_eq!(closed_builtin.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(closed_builtin.json()["fields"][0]["field"], "closing_category");
+    let show = app.get(&format!("/incidents/{id}"), Some(&handler)).await;
+    assert!(show.body.contains("Welfare check for a partner agency") && !show.body.contains("Concern for safety"));
+    let closed = app.post(&format!("{base}/close"), Some(&handler), json, close("PSW-WLF")).await;
+    assert_eq!(closed.status, StatusCode::OK, "{}", closed.body);
+}
+
+/// An incident recorded with coordinates shows the division, beat and ward they fall in, on its page
+/// and in the API; one outside every area is kept with the warning.
+async fn beat_and_ward_shown_for_coordinates<B: TestBackend>() {
+    let areas = bluelamp_core::area::AreaMap::from_geojson(
+        r#"{"type":"FeatureCollection","features":[
+        {"type":"Feature","properties":{"name":"West"},"geometry":{"type":"Polygon","coordinates":[[[0.2,51.0],[0.65,51.0],[0.65,51.3],[0.2,51.3],[0.2,51.0]]]}},
+        {"type":"Feature","properties":{"name":"W1 Thornbury","level":"beat"},"geometry":{"type":"Polygon","coordinates":[[[0.2,51.15],[0.425,51.15],[0.425,51.3],[0.2,51.3],[0.2,51.15]]]}},
+        {"type":"Feature","properties":{"name":"Thornbury Abbey","level":"ward"},"geometry":{"type":"Polygon","coordinates":[[[0.25,51.2],[0.35,51.2],[0.35,51.28],[0.25,51.28],[0.25,51.2]]]}}]}"#,
+    )
+    .expect("areas");
+    let settings = bluelamp_core::Settings { areas, ..bluelamp_core::Settings::default() };
+    let app = TestApp::<B>::with_settings(WebConfig::default(), settings).await;
+    let handler = app.session("call-handler").await;
+    let form = "application/x-www-form-urlencoded";
+    let created = app
+        .post(
+            "/incidents",
+            Some(&handler),
+            form,
+            "channel=999&location_text=2+Abbey+Row&latitude=51.25&longitude=0.3&opening_category=PSW-CFS&summary=Neighbour+not+seen",
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let page = app.get(&created.location(), Some(&handler)).await;
+    assert!(page.body.contains("W1 Thornbury") && page.body.contains("Thornbury Abbey"), "{}", page.body);
+    assert!(!page.body.contains("outside the force area"));
+    let id = created.location().trim_start_matches("/incidents/").to_string();
+    let json = app.get(&format!("/api/v1/incidents/{id}"), Some(&handler)).await.json();
+    assert_eq!(json["incident"]["division"], "West");
+    assert_eq!(json["incident"]["beat"], "W1 Thornbury");
+    assert_eq!(json["incident"]["ward"], "Thornbury Abbey");
+    assert_eq!(json["incident"]["outside_force_area"], false);
+
+    let body = r#"{"channel":"101","location_text":"Somewhere far","latitude":53.0,"longitude":-1.5,"opening_category":"PSW-CFS","summary":"Caller is out of area"}"#;
+    let outside = app.post("/api/v1/incidents", Some(&handler), "application/json", body).await;
+    assert_eq!(outside.status, StatusCode::CREATED, "{}", outside.body);
+    let outside = outside.json();
+    assert_eq!((outside["beat"].as_str(), outside["ward"].as_str()), (Some(""), Some("")));
+    assert_eq!(outside["outside_force_area"], true);
+    let page = app.get(&format!("/incidents/{}", outside["id"].as_str().expect("id")), Some(&handler)).await;
+    assert!(page.body.contains("outside the force area"));
+    let openapi = app.get("/api/openapi.json", None).await.json();
+    let props = &openapi["components"]["schemas"]["IncidentJson"]["properties"];
+    assert!(props["beat"].is_object() && props["ward"].is_object(), "beat and ward are in the schema");
+}
+
 /// The incident pages: a conflict or a broken rule re-renders the page with what was typed.
 async fn incident_pages_keep_what_was_typed<B: TestBackend>() {
     let app = TestApp::<B>::new().await;
@@ -1015,7 +1144,8 @@ macro_rules! http_tests {
                 headers_and_csrf_everywhere, bearer_tokens_work_until_revoked, openapi_and_operations,
                 auditors_search_the_trail, incident_journey_over_the_api, incident_pages_keep_what_was_typed,
                 intake_checks_and_ncrs_over_http, units_over_http, queue_pages_most_urgent_first,
-                thrive_quality_over_http, people_pages_find_offer_duplicates_and_link, people_over_the_api);
+                thrive_quality_over_http, people_pages_find_offer_duplicates_and_link, people_over_the_api,
+                a_loaded_nsir_list_is_what_is_accepted, beat_and_ward_shown_for_coordinates);
         }
     };
     (@each $backend:ty; $($name:ident),*) => {

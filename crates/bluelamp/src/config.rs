@@ -71,6 +71,9 @@ pub struct SignInConfig {
 pub struct IncidentConfig {
     /// GeoJSON of the force's divisions (Polygon features with a `name`); none configured if unset.
     pub areas_file: Option<PathBuf>,
+    /// The force's NSIR categories and qualifiers (TOML, see docs/operations.md); the built-in list
+    /// if unset.
+    pub nsir_file: Option<PathBuf>,
     pub reference_format: String,
     pub intake_lookback_days: i64,
     /// THRIVE quality sampling: percentage of graded incidents reviewed, and for newer staff.
@@ -106,6 +109,7 @@ impl Default for Config {
             database: DatabaseConfig { max_connections: 16 },
             incidents: IncidentConfig {
                 areas_file: None,
+                nsir_file: None,
                 reference_format: "{yyyy}{mm}{dd}-{seq:4}".into(),
                 intake_lookback_days: 365,
                 thrive_sample_percent: 10,
@@ -170,8 +174,18 @@ impl Config {
                     .map_err(|e| anyhow::anyhow!("incidents.areas_file {}: {e}", path.display()))?
             }
         };
+        let nsir = match &self.incidents.nsir_file {
+            None => bluelamp_core::reference::NsirList::builtin(),
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| anyhow::anyhow!("incidents.nsir_file {}: {e}", path.display()))?;
+                bluelamp_core::reference::NsirList::from_toml(&text)
+                    .map_err(|e| anyhow::anyhow!("incidents.nsir_file {}: {e}", path.display()))?
+            }
+        };
         Ok(bluelamp_core::Settings {
             areas,
+            nsir,
             sampling: bluelamp_core::quality::SamplingRates {
                 base_percent: self.incidents.thrive_sample_percent,
                 new_staff_percent: self.incidents.thrive_sample_new_staff_percent,
@@ -209,6 +223,36 @@ mod tests {
         parsed.validate().expect("example is valid");
         assert_eq!(parsed.session.idle_minutes, 30);
         assert_eq!(parsed.sign_in.lockout_threshold, 5);
+    }
+
+    #[test]
+    fn a_configured_nsir_file_is_used_and_a_bad_one_refused() {
+        let dir = std::env::temp_dir().join(format!("bluelamp-nsir-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let good = dir.join("nsir.toml");
+        std::fs::write(
+            &good,
+            "version = \"Wealdshire NICL 2026-04\"\n\
+             [[category]]\ncode = \"PSW-WLF\"\nlabel = \"Welfare check\"\nchapter = \"public-safety-and-welfare\"\n\
+             [[qualifier]]\ncode = \"repeat\"\nlabel = \"Repeat\"\n",
+        )
+        .expect("write");
+        let mut config = Config::default();
+        assert_eq!(config.settings().expect("default").nsir.version, bluelamp_core::reference::NSIR_LIST_VERSION);
+        config.incidents.nsir_file = Some(good.clone());
+        let nsir = config.settings().expect("loads").nsir;
+        assert_eq!(nsir.version, "Wealdshire NICL 2026-04");
+        assert!(nsir.category("PSW-WLF").is_some() && nsir.category("PSW-DOM").is_none());
+
+        let bad = dir.join("bad.toml");
+        std::fs::write(&bad, "version = \"x\"\n[[category]]\ncode = \"A\"\nlabel = \"A\"\nchapter = \"roads\"\n")
+            .expect("write");
+        config.incidents.nsir_file = Some(bad);
+        let e = config.settings().expect_err("bad chapter").to_string();
+        assert!(e.contains("incidents.nsir_file") && e.contains("chapter 'roads'"), "{e}");
+        config.incidents.nsir_file = Some(dir.join("missing.toml"));
+        assert!(config.settings().expect_err("missing").to_string().contains("missing.toml"));
+        std::fs::remove_dir_all(&dir).ok();
     }
 
     #[test]

@@ -253,3 +253,41 @@ pub async fn set_role_passwords(core: &Core, password: &str) -> anyhow::Result<V
     }
     Ok(names)
 }
+
+#[cfg(test)]
+mod tests {
+    use bluelamp_core::area::{AreaMap, Level};
+
+    /// The demo's boundaries hang together: every beat lies inside the division it names, beats tile
+    /// their divisions, and the wards tile the force area, so every point inside has all three.
+    #[test]
+    fn the_demo_areas_are_coherent() {
+        let map = AreaMap::from_geojson(super::AREAS).expect("the demo areas parse");
+        assert_eq!(map.names(Level::Division), vec!["North", "West", "East"]);
+        assert_eq!(map.names(Level::Beat).len(), 12);
+        assert_eq!(map.names(Level::Ward).len(), 9);
+        let json: serde_json::Value = serde_json::from_str(super::AREAS).expect("json");
+        for feature in json["features"].as_array().expect("features") {
+            let Some(division) = feature["properties"]["division"].as_str() else { continue };
+            let ring = feature["geometry"]["coordinates"][0].as_array().expect("ring");
+            let n = (ring.len() - 1) as f64;
+            let (lon, lat) = ring[..ring.len() - 1].iter().fold((0.0, 0.0), |(x, y), p| {
+                (x + p[0].as_f64().expect("lon") / n, y + p[1].as_f64().expect("lat") / n)
+            });
+            assert_eq!(map.locate(lat, lon), Some(division), "{}", feature["properties"]["name"]);
+        }
+        for i in 0..90 {
+            for j in 0..60 {
+                let (lon, lat) = (0.2 + 0.005 + i as f64 * 0.01, 51.0 + 0.0025 + j as f64 * 0.005);
+                let place = map.place(lat, lon);
+                assert!(place.division.is_some() && place.beat.is_some() && place.ward.is_some(), "{lat},{lon}");
+                let beat_division = map.areas.iter().find(|a| Some(a.name.as_str()) == place.beat).map(|a| {
+                    super::DIVISIONS
+                        .iter()
+                        .any(|(d, stations)| Some(*d) == place.division && stations.iter().any(|s| a.name.ends_with(s)))
+                });
+                assert_eq!(beat_division, Some(true), "beat {:?} in {:?}", place.beat, place.division);
+            }
+        }
+    }
+}

@@ -54,8 +54,8 @@ enum Command {
         /// Where the compiled stylesheet and scripts are.
         #[arg(long, env = "BLUELAMP_ASSETS_DIR", default_value = "web/dist")]
         assets_dir: PathBuf,
-        /// How many demo incidents to make in a new database (over the last 60 days).
-        #[arg(long, default_value_t = 1000)]
+        /// How many demo incidents to make in a new database (over the last 90 days).
+        #[arg(long, default_value_t = 3000)]
         incidents: usize,
     },
     /// Production start: serve on the configured database. Refuses a database that is missing, not

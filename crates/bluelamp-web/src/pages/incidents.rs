@@ -9,8 +9,9 @@ use bluelamp_core::access::{Permission, Principal};
 use bluelamp_core::incident::{
     self, Channel, Grade, IncidentRecord, IncidentStatus, NewIncident, ThriveElement, ThriveInput, ThriveRating,
 };
+use bluelamp_core::reference::NsirList;
 use bluelamp_core::resource::ResourceStatus;
-use bluelamp_core::{Error, FieldError, reference, time};
+use bluelamp_core::{Error, FieldError, time};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -23,29 +24,21 @@ use crate::templates::render;
 
 type PageResult = Result<Response, PageError>;
 
-/// Categories grouped by NSIR chapter for `<optgroup>`s.
-pub fn category_groups() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
-    let mut groups: Vec<(&'static str, Vec<(&'static str, &'static str)>)> = Vec::new();
-    for c in reference::CATEGORIES {
-        match groups.iter_mut().find(|(chapter, _)| *chapter == c.chapter.label()) {
-            Some((_, list)) => list.push((c.code, c.label)),
-            None => groups.push((c.chapter.label(), vec![(c.code, c.label)])),
-        }
-    }
-    groups
+/// The force's categories grouped by NSIR chapter for `<optgroup>`s: (chapter, [(code, label)]).
+pub fn category_groups(nsir: &NsirList) -> Vec<(&'static str, Vec<(String, String)>)> {
+    nsir.by_chapter()
+        .into_iter()
+        .map(|(chapter, list)| (chapter.label(), list.iter().map(|c| (c.code.clone(), c.label.clone())).collect()))
+        .collect()
 }
 
-/// The label of a category code, or the code itself if the list no longer has it.
-pub fn category_label_of(code: &str) -> String {
-    category_label(code)
+/// The category's label, or its code when it is not in the force's current list.
+pub fn category_label(nsir: &NsirList, code: &str) -> String {
+    nsir.category(code).map(|c| c.label.clone()).unwrap_or_else(|| code.to_string())
 }
 
-fn category_label(code: &str) -> String {
-    reference::category(code).map(|c| c.label.to_string()).unwrap_or_else(|| code.to_string())
-}
-
-fn qualifier_labels(codes: &[String]) -> Vec<String> {
-    codes.iter().map(|q| reference::qualifier_label(q).unwrap_or(q).to_string()).collect()
+fn qualifier_labels(nsir: &NsirList, codes: &[String]) -> Vec<String> {
+    codes.iter().map(|q| nsir.qualifier_label(q).unwrap_or(q).to_string()).collect()
 }
 
 /// "in 12 min" / "23 min late" from now to `due`.
@@ -139,8 +132,8 @@ pub async fn queue(
             id: i.id.to_string(),
             reference: i.reference.clone(),
             received: time::london(i.received_at),
-            category: category_label(&i.opening_category),
-            qualifiers: qualifier_labels(&i.qualifiers),
+            category: category_label(&state.core.settings.nsir, &i.opening_category),
+            qualifiers: qualifier_labels(&state.core.settings.nsir, &i.qualifiers),
             location: i.location_text.clone(),
             division: i.division.clone(),
             grade: i.grade.map(|g| g.label().to_string()).unwrap_or_default(),
@@ -252,25 +245,25 @@ pub struct NewIncidentPage {
     pub shell: Shell,
     pub form: NewIncidentForm,
     pub channels: Vec<(&'static str, &'static str)>,
-    pub categories: Vec<(&'static str, Vec<(&'static str, &'static str)>)>,
-    pub qualifiers: &'static [(&'static str, &'static str)],
+    pub categories: Vec<(&'static str, Vec<(String, String)>)>,
+    pub qualifiers: Vec<(String, String)>,
 }
 
-fn new_page(user: &Principal, form: NewIncidentForm) -> NewIncidentPage {
+fn new_page(nsir: &NsirList, user: &Principal, form: NewIncidentForm) -> NewIncidentPage {
     let mut shell = Shell::for_user(user, "Record an incident", "/incidents");
     shell.errors = form.errors.clone();
     NewIncidentPage {
         shell,
         form,
         channels: Channel::ALL.iter().map(|c| (c.as_str(), c.label())).collect(),
-        categories: category_groups(),
-        qualifiers: reference::QUALIFIERS,
+        categories: category_groups(nsir),
+        qualifiers: nsir.qualifiers.iter().map(|q| (q.code.clone(), q.label.clone())).collect(),
     }
 }
 
-pub async fn new_form(CurrentUser(user): CurrentUser) -> PageResult {
+pub async fn new_form(State(state): State<AppState>, CurrentUser(user): CurrentUser) -> PageResult {
     let form = NewIncidentForm { channel: "999".into(), ..Default::default() };
-    Ok(render(StatusCode::OK, &new_page(&user, form)))
+    Ok(render(StatusCode::OK, &new_page(&state.core.settings.nsir, &user, form)))
 }
 
 /// Parses an optional number, naming the field if it is not one.
@@ -320,7 +313,7 @@ pub async fn create(
         Ok(incident) => Ok(Redirect::to(&format!("/incidents/{}", incident.id)).into_response()),
         Err(Error::Invalid(errors)) => {
             form.errors = errors;
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &new_page(&user, form)))
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &new_page(&state.core.settings.nsir, &user, form)))
         }
         Err(e) => Err(e.into()),
     }
@@ -377,7 +370,7 @@ pub struct IncidentPage {
     pub thrive_form: Vec<ThriveField>,
     pub ratings: Vec<(&'static str, &'static str)>,
     pub grades: Vec<(&'static str, &'static str)>,
-    pub categories: Vec<(&'static str, Vec<(&'static str, &'static str)>)>,
+    pub categories: Vec<(&'static str, Vec<(String, String)>)>,
     pub forms: Forms,
     pub can_record: bool,
     pub is_open: bool,
@@ -461,14 +454,17 @@ fn incident_page(
     if let (Some(lat), Some(lon)) = (i.latitude, i.longitude) {
         rows.push(("Coordinates", format!("{lat:.5}, {lon:.5}")));
     }
-    rows.push(("Division", if i.division.is_empty() { "Not set".into() } else { i.division.clone() }));
+    let or_not_set = |v: &str| if v.is_empty() { "Not set".to_string() } else { v.to_string() };
+    rows.push(("Division", or_not_set(&i.division)));
+    rows.push(("Beat", or_not_set(&i.beat)));
+    rows.push(("Ward", or_not_set(&i.ward)));
     rows.push(("Area type", if i.is_rural { "Rural".into() } else { "Urban".into() }));
     rows.push(("Grade", i.grade.map(|g| g.label().to_string()).unwrap_or_else(|| "Not graded".into())));
     if i.grade.is_some() {
         rows.push(("Attend by", due_text(i.due_at, now)));
     }
     if let Some(c) = &i.closing_category {
-        rows.push(("Closing category", category_label(c)));
+        rows.push(("Closing category", category_label(&state.core.settings.nsir, c)));
         rows.push(("Result", i.result.clone().unwrap_or_default()));
         rows.push(("Closed", i.closed_at.map(time::london_precise).unwrap_or_default()));
     }
@@ -498,13 +494,13 @@ fn incident_page(
             reference: i.reference.clone(),
             version: i.version,
             status: i.status.label().to_string(),
-            category: category_label(&i.opening_category),
-            qualifiers: qualifier_labels(&i.qualifiers),
+            category: category_label(&state.core.settings.nsir, &i.opening_category),
+            qualifiers: qualifier_labels(&state.core.settings.nsir, &i.qualifiers),
             rows,
             is_graded: i.grade.is_some(),
             is_breaching: incident::is_breaching(i, now),
             due: due_text(i.due_at, now),
-            ncrs_due: incident::ncrs_due_at(i).map(time::london),
+            ncrs_due: i.ncrs_due_at.map(time::london),
             division_name: i.division.clone(),
             is_outside_area: incident::is_outside_force_area(i, &state.core.settings.areas),
         },
@@ -539,7 +535,7 @@ fn incident_page(
         thrive_form,
         ratings: ThriveRating::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
         grades: Grade::ALL.iter().map(|g| (g.as_str(), g.label())).collect(),
-        categories: category_groups(),
+        categories: category_groups(&state.core.settings.nsir),
         forms,
         can_record: user.can(Permission::IncidentRecord),
         is_open: i.status == IncidentStatus::Open,
@@ -552,7 +548,8 @@ fn incident_page(
                 } else {
                     String::new()
                 };
-                (m.explanation(), format!("{refs}{more}"), qualifier_labels(&m.qualifiers).join(", "))
+                let seen = qualifier_labels(&state.core.settings.nsir, &m.qualifiers).join(", ");
+                (m.explanation(), format!("{refs}{more}"), seen)
             })
             .collect(),
         lookback_days: state.core.settings.intake_lookback_days,
@@ -801,12 +798,15 @@ pub async fn ncrs(
         .await?
         .into_iter()
         .filter_map(|i| {
-            let due = incident::ncrs_due_at(&i)?;
+            let due = i.ncrs_due_at?;
             let hours = (due - now).num_minutes() as f64 / 60.0;
             Some(NcrsRow {
                 id: i.id.to_string(),
                 reference: i.reference.clone(),
-                category: category_label(i.closing_category.as_deref().unwrap_or(&i.opening_category)),
+                category: category_label(
+                    &state.core.settings.nsir,
+                    i.closing_category.as_deref().unwrap_or(&i.opening_category),
+                ),
                 recorded: time::london(i.recorded_at),
                 due: time::london(due),
                 status: if hours < 0.0 {

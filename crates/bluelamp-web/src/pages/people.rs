@@ -495,7 +495,7 @@ async fn person_page(
                     i.reference.clone(),
                     time::london(i.received_at),
                     role.label().to_string(),
-                    super::incidents::category_label_of(&i.opening_category),
+                    super::incidents::category_label(&state.core.settings.nsir, &i.opening_category),
                 )
             })
             .collect()

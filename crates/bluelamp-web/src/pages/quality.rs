@@ -96,9 +96,7 @@ pub async fn overview(
             (
                 i.id.to_string(),
                 i.reference.clone(),
-                bluelamp_core::reference::category(&i.opening_category)
-                    .map(|c| c.label.to_string())
-                    .unwrap_or_default(),
+                super::incidents::category_label(&state.core.settings.nsir, &i.opening_category),
                 i.grade.map(|g| g.label().to_string()).unwrap_or_default(),
                 i.graded_at.map(time::london).unwrap_or_default(),
             )
