@@ -599,10 +599,9 @@ impl Core {
         self.store.search_audit(&query).await
     }
 
-    /// Walks the whole chain in pages; `Ok(count)` when every event and the head check out.
+    /// Walks the whole trail in pages; `Ok(count)` when every chain checks out up to its head.
     pub async fn verify_audit(&self) -> Result<std::result::Result<u64, ChainFault>> {
-        let (head_seq, head_hash) = self.store.audit_head().await?;
-        let mut verifier = ChainVerifier::default();
+        let mut verifier = ChainVerifier::new(&self.store.audit_heads().await?);
         loop {
             let page = self.store.audit_range(verifier.next_seq(), 1000).await?;
             if page.is_empty() {
@@ -614,6 +613,7 @@ impl Core {
                 }
             }
         }
-        Ok(verifier.finish(head_seq, &head_hash).map(|()| verifier.checked))
+        let heads_now = self.store.audit_heads().await?;
+        Ok(verifier.finish(&heads_now).map(|()| verifier.checked))
     }
 }

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::Result;
-use crate::audit::{AuditEvent, AuditQuery, NewAuditEvent};
+use crate::audit::{AuditEvent, AuditQuery, ChainHead, NewAuditEvent};
 use crate::incident::{GradeDecision, Incident, IncidentRecord, IncidentStatus, LogEntry, ThriveAssessment};
 use crate::resource::{Deployment, Resource, ResourceStatus};
 use crate::restriction::{RecordRef, Restriction};
@@ -183,6 +183,10 @@ pub trait Store: Send + Sync + 'static {
     async fn search_audit(&self, query: &AuditQuery) -> Result<Vec<AuditEvent>>;
     /// Events with `seq >= from_seq` in order, at most `limit`: for verification.
     async fn audit_range(&self, from_seq: i64, limit: u32) -> Result<Vec<AuditEvent>>;
-    /// The chain head: the last sequence number and its hash.
-    async fn audit_head(&self) -> Result<(i64, String)>;
+    /// The head of every chain, by chain number.
+    async fn audit_heads(&self) -> Result<Vec<ChainHead>>;
+    /// The newest event over all chains: its sequence number and hash.
+    async fn audit_head(&self) -> Result<(i64, String)> {
+        Ok(crate::audit::newest(&self.audit_heads().await?))
+    }
 }

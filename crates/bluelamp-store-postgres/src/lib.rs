@@ -1,13 +1,14 @@
 //! The PostgreSQL implementation of [`Store`]: a force's production database.
 //!
-//! Native types (uuid, timestamptz, boolean). The audit chain head is one row locked with
-//! `SELECT … FOR UPDATE` by every append, so concurrent transactions extend the chain one at a time.
+//! Native types (uuid, timestamptz, boolean). The audit trail is striped over several chains, each
+//! with a head row; an append locks a free head with `SELECT … FOR UPDATE SKIP LOCKED`, so concurrent
+//! transactions extend different chains at once and each chain one transaction at a time.
 
 use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use bluelamp_core::audit::{self, AuditEvent, AuditQuery, NewAuditEvent};
+use bluelamp_core::audit::{self, AuditEvent, AuditQuery, ChainHead, NewAuditEvent};
 use bluelamp_core::incident::{Incident, IncidentRecord, LogEntry};
 use bluelamp_core::resource::{Resource, ResourceStatus};
 use bluelamp_core::restriction::{RecordRef, Restriction};
@@ -177,20 +178,43 @@ async fn write_user_sets(conn: &mut PgConnection, user: &User) -> Result<()> {
     Ok(())
 }
 
-/// Appends an event to the chain inside the caller's transaction.
+/// A free head (the least recently extended that no other transaction holds) and the next global
+/// sequence number, taken after the head row is locked so `seq` rises within each chain.
+const TAKE_FREE_HEAD: &str = "WITH h AS MATERIALIZED (SELECT id, seq, chain_seq, hash FROM audit_head \
+     ORDER BY seq, id LIMIT 1 FOR UPDATE SKIP LOCKED) SELECT id, seq, chain_seq, hash, nextval('audit_event_seq') AS next_seq FROM h";
+/// Any head, waiting for it: when every head is held.
+const WAIT_FOR_HEAD: &str = "WITH h AS MATERIALIZED (SELECT id, seq, chain_seq, hash FROM audit_head \
+     ORDER BY random() LIMIT 1 FOR UPDATE) SELECT id, seq, chain_seq, hash, nextval('audit_event_seq') AS next_seq FROM h";
+
+/// Appends an event inside the caller's transaction, to the least recently extended chain head that
+/// no other transaction holds (`FOR UPDATE SKIP LOCKED`); only when every head is taken does it wait,
+/// on a random one. The head stays locked until the caller commits, so each chain is extended one
+/// transaction at a time while different chains are extended at once. One append per transaction:
+/// a second would lock a second head, and two such transactions waiting on each other's could
+/// deadlock.
 pub(crate) async fn append(conn: &mut PgConnection, event: &NewAuditEvent) -> Result<AuditEvent> {
-    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE")
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(map_err)?;
-    let linked = audit::link(get(&head, "seq")?, &get::<String>(&head, "hash")?, event.clone());
+    let head = match sqlx::query(TAKE_FREE_HEAD).fetch_optional(&mut *conn).await.map_err(map_err)? {
+        Some(head) => head,
+        None => sqlx::query(WAIT_FOR_HEAD).fetch_one(&mut *conn).await.map_err(map_err)?,
+    };
+    let chain_head = ChainHead {
+        chain: get(&head, "id")?,
+        seq: get(&head, "seq")?,
+        chain_seq: get(&head, "chain_seq")?,
+        hash: get(&head, "hash")?,
+    };
+    let linked = audit::link(&chain_head, get(&head, "next_seq")?, event.clone());
     let e = &linked.event;
+    // The event and the new head in one statement.
     sqlx::query(
-        "INSERT INTO audit_event (seq, id, at, actor_id, actor_name, action, category, outcome, record_type, \
-         record_id, justification, before_json, after_json, request_id, ip, is_generated, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+        "WITH e AS (INSERT INTO audit_event (seq, chain, chain_seq, id, at, actor_id, actor_name, action, category, outcome, \
+         record_type, record_id, justification, before_json, after_json, request_id, ip, is_generated, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)) \
+         UPDATE audit_head SET seq = $1, chain_seq = $3, hash = $20 WHERE id = $2",
     )
     .bind(linked.seq)
+    .bind(linked.chain)
+    .bind(linked.chain_seq)
     .bind(e.id)
     .bind(e.at)
     .bind(e.actor_id)
@@ -211,18 +235,14 @@ pub(crate) async fn append(conn: &mut PgConnection, event: &NewAuditEvent) -> Re
     .execute(&mut *conn)
     .await
     .map_err(map_err)?;
-    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
-        .bind(linked.seq)
-        .bind(&linked.hash)
-        .execute(&mut *conn)
-        .await
-        .map_err(map_err)?;
     Ok(linked)
 }
 
 fn audit_from_row(row: &PgRow) -> Result<AuditEvent> {
     Ok(AuditEvent {
         seq: get(row, "seq")?,
+        chain: get(row, "chain")?,
+        chain_seq: get(row, "chain_seq")?,
         event: NewAuditEvent {
             id: get(row, "id")?,
             at: get(row, "at")?,
@@ -726,11 +746,20 @@ impl Store for PostgresStore {
             .collect()
     }
 
-    async fn audit_head(&self) -> Result<(i64, String)> {
-        let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-            .fetch_one(&self.pool)
+    async fn audit_heads(&self) -> Result<Vec<ChainHead>> {
+        sqlx::query("SELECT id, seq, chain_seq, hash FROM audit_head ORDER BY id")
+            .fetch_all(&self.pool)
             .await
-            .map_err(map_err)?;
-        Ok((get(&row, "seq")?, get(&row, "hash")?))
+            .map_err(map_err)?
+            .iter()
+            .map(|row| {
+                Ok(ChainHead {
+                    chain: get(row, "id")?,
+                    seq: get(row, "seq")?,
+                    chain_seq: get(row, "chain_seq")?,
+                    hash: get(row, "hash")?,
+                })
+            })
+            .collect()
     }
 }

@@ -9,7 +9,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use bluelamp_core::audit::{self, AuditEvent, AuditQuery, NewAuditEvent};
+use bluelamp_core::audit::{self, AuditEvent, AuditQuery, ChainHead, NewAuditEvent};
 use bluelamp_core::incident::{Incident, IncidentRecord, LogEntry};
 use bluelamp_core::resource::{Resource, ResourceStatus};
 use bluelamp_core::restriction::{RecordRef, Restriction};
@@ -222,16 +222,32 @@ async fn write_user_sets(conn: &mut SqliteConnection, user: &User) -> Result<()>
 
 /// Appends an event to the chain inside the caller's transaction.
 pub(crate) async fn append(conn: &mut SqliteConnection, event: &NewAuditEvent) -> Result<AuditEvent> {
-    let head =
-        sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *conn).await.map_err(map_err)?;
-    let linked = audit::link(get(&head, "seq")?, &get::<String>(&head, "hash")?, event.clone());
+    // SQLite runs one write transaction at a time, so its migration makes one chain: nothing to
+    // stripe. Like PostgreSQL it extends the least recently extended head (the only one, unless an
+    // operator added more), and the next `seq` is one past the newest head.
+    let head = sqlx::query(
+        "SELECT id, seq, chain_seq, hash, (SELECT max(seq) FROM audit_head) + 1 AS next_seq FROM audit_head \
+         ORDER BY seq, id LIMIT 1",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(map_err)?;
+    let chain_head = ChainHead {
+        chain: get(&head, "id")?,
+        seq: get(&head, "seq")?,
+        chain_seq: get(&head, "chain_seq")?,
+        hash: get(&head, "hash")?,
+    };
+    let linked = audit::link(&chain_head, get(&head, "next_seq")?, event.clone());
     let e = &linked.event;
     sqlx::query(
-        "INSERT INTO audit_event (seq, id, at, actor_id, actor_name, action, category, outcome, record_type, \
+        "INSERT INTO audit_event (seq, chain, chain_seq, id, at, actor_id, actor_name, action, category, outcome, record_type, \
          record_id, justification, before_json, after_json, request_id, ip, is_generated, prev_hash, hash) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(linked.seq)
+    .bind(linked.chain)
+    .bind(linked.chain_seq)
     .bind(e.id)
     .bind(ts(e.at))
     .bind(e.actor_id)
@@ -252,9 +268,11 @@ pub(crate) async fn append(conn: &mut SqliteConnection, event: &NewAuditEvent) -
     .execute(&mut *conn)
     .await
     .map_err(map_err)?;
-    sqlx::query("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1")
+    sqlx::query("UPDATE audit_head SET seq = ?, chain_seq = ?, hash = ? WHERE id = ?")
         .bind(linked.seq)
+        .bind(linked.chain_seq)
         .bind(&linked.hash)
+        .bind(linked.chain)
         .execute(&mut *conn)
         .await
         .map_err(map_err)?;
@@ -264,6 +282,8 @@ pub(crate) async fn append(conn: &mut SqliteConnection, event: &NewAuditEvent) -
 fn audit_from_row(row: &SqliteRow) -> Result<AuditEvent> {
     Ok(AuditEvent {
         seq: get(row, "seq")?,
+        chain: get(row, "chain")?,
+        chain_seq: get(row, "chain_seq")?,
         event: NewAuditEvent {
             id: get(row, "id")?,
             at: parse_ts(&get::<String>(row, "at")?)?,
@@ -768,11 +788,20 @@ impl Store for SqliteStore {
             .collect()
     }
 
-    async fn audit_head(&self) -> Result<(i64, String)> {
-        let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-            .fetch_one(&self.pool)
+    async fn audit_heads(&self) -> Result<Vec<ChainHead>> {
+        sqlx::query("SELECT id, seq, chain_seq, hash FROM audit_head ORDER BY id")
+            .fetch_all(&self.pool)
             .await
-            .map_err(map_err)?;
-        Ok((get(&row, "seq")?, get(&row, "hash")?))
+            .map_err(map_err)?
+            .iter()
+            .map(|row| {
+                Ok(ChainHead {
+                    chain: get(row, "id")?,
+                    seq: get(row, "seq")?,
+                    chain_seq: get(row, "chain_seq")?,
+                    hash: get(row, "hash")?,
+                })
+            })
+            .collect()
     }
 }
