@@ -11,7 +11,7 @@ use crate::core::By;
 use crate::error::FieldError;
 use crate::error::{Error, Result};
 use crate::reference;
-use crate::store::{IncidentChange, IncidentQuery};
+use crate::store::{IncidentChange, IncidentQuery, NewIncidentWrite};
 
 named_enum!(
     /// How the call for service reached the force.
@@ -505,6 +505,27 @@ fn log_entry(incident_id: Uuid, at: DateTime<Utc>, by: &Principal, kind: LogKind
     }
 }
 
+/// A THRIVE assessment by `by` at `now` and the log line that records it.
+fn assessment(
+    incident_id: Uuid,
+    entries: Vec<ThriveEntry>,
+    by: &Principal,
+    now: DateTime<Utc>,
+) -> (ThriveAssessment, LogEntry) {
+    let summary =
+        entries.iter().map(|e| format!("{} {}", e.element.label(), e.rating.as_str())).collect::<Vec<_>>().join(", ");
+    let assessment = ThriveAssessment {
+        id: Uuid::now_v7(),
+        incident_id,
+        entries,
+        assessed_by: by.user_id,
+        assessed_by_name: by.username.clone(),
+        assessed_at: now,
+    };
+    let log = log_entry(incident_id, now, by, LogKind::System, format!("THRIVE assessed: {summary}"));
+    (assessment, log)
+}
+
 /// What the audit trail keeps of an incident after a change.
 fn audit_json(i: &Incident) -> serde_json::Value {
     serde_json::json!({
@@ -524,9 +545,29 @@ fn audit_json(i: &Incident) -> serde_json::Value {
 impl Core {
     /// Records a new call for service.
     pub async fn record_incident(&self, by: &Principal, new: &NewIncident, ctx: &RequestContext) -> Result<Incident> {
+        self.record_assessed_incident(by, new, None, ctx).await
+    }
+
+    /// Records a new call for service and, when `thrive` is given, its first THRIVE assessment, in one
+    /// store transaction with one audit event. Every broken rule of either is named; nothing is
+    /// saved (and no reference number is taken) unless all hold.
+    pub async fn record_assessed_incident(
+        &self,
+        by: &Principal,
+        new: &NewIncident,
+        thrive: Option<&ThriveInput>,
+        ctx: &RequestContext,
+    ) -> Result<Incident> {
         by.require(Permission::IncidentRecord)?;
         let now = self.now();
-        let valid = new.validate(now).map_err(Error::Invalid)?;
+        let (valid, entries) = match (new.validate(now), thrive.map(validate_thrive).transpose()) {
+            (Ok(valid), Ok(entries)) => (valid, entries),
+            (valid, entries) => {
+                let mut errors = valid.err().unwrap_or_default();
+                errors.extend(entries.err().unwrap_or_default());
+                return Err(Error::Invalid(errors));
+            }
+        };
         let incident = Incident {
             id: Uuid::now_v7(),
             reference: String::new(),
@@ -559,16 +600,28 @@ impl Core {
             ncrs_reason: None,
         };
         let local_day = incident.received_at.with_timezone(&chrono_tz::Europe::London).date_naive();
-        let number = self.store.next_reference_number(&format!("incident:{local_day}")).await?;
-        let mut incident = incident;
-        incident.reference = format_reference(&self.settings.incident_reference_format, local_day, number);
-        let first = log_entry(incident.id, now, by, LogKind::Note, new.summary.trim().to_string());
-        let audit = self
+        let first_log = log_entry(incident.id, now, by, LogKind::Note, new.summary.trim().to_string());
+        let thrive = entries.map(|entries| assessment(incident.id, entries, by, now));
+        let ratings: Option<serde_json::Map<String, serde_json::Value>> = thrive.as_ref().map(|(t, _)| {
+            t.entries.iter().map(|e| (e.element.as_str().to_string(), e.rating.as_str().into())).collect()
+        });
+        let base_audit = self
             .event(&By::User(by).actor(), "incident.record", AuditCategory::Collect, ctx)
-            .record("incident", incident.id)
-            .after(&audit_json(&incident));
-        self.store.insert_incident(&incident, &first, &audit).await?;
-        Ok(incident)
+            .record("incident", incident.id);
+        let pattern = &self.settings.incident_reference_format;
+        // Everything but the number is decided; the store takes the number in its transaction.
+        let complete = |number: i64| {
+            let mut incident = incident.clone();
+            incident.reference = format_reference(pattern, local_day, number);
+            let mut after = audit_json(&incident);
+            if let (Some(ratings), Some(fields)) = (&ratings, after.as_object_mut()) {
+                fields.insert("thrive".into(), serde_json::Value::Object(ratings.clone()));
+            }
+            (incident, base_audit.clone().after(&after))
+        };
+        let write =
+            NewIncidentWrite { counter: format!("incident:{local_day}"), first_log, thrive, complete: &complete };
+        self.store.insert_incident(&write).await
     }
 
     /// One incident with its log, THRIVE history and grades. Audited before anything is returned.
@@ -705,20 +758,7 @@ impl Core {
                 if i.status == IncidentStatus::Closed {
                     return Err(Error::invalid("status", "This incident is closed"));
                 }
-                let summary = entries
-                    .iter()
-                    .map(|e| format!("{} {}", e.element.label(), e.rating.as_str()))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let assessment = ThriveAssessment {
-                    id: Uuid::now_v7(),
-                    incident_id: i.id,
-                    entries,
-                    assessed_by: by.user_id,
-                    assessed_by_name: by.username.clone(),
-                    assessed_at: now,
-                };
-                let log = log_entry(i.id, now, by, LogKind::System, format!("THRIVE assessed: {summary}"));
+                let (assessment, log) = assessment(i.id, entries, by, now);
                 Ok(IncidentChange::Thrive(assessment, log))
             },
             ctx,

@@ -73,6 +73,17 @@ pub enum IncidentChange {
     },
 }
 
+/// A new incident for [`Store::insert_incident`]. Everything is decided but the reference number,
+/// which the store takes from `counter` (one per local day for incidents) inside its transaction and
+/// hands to `complete`, a pure function giving the finished incident and its audit event.
+pub struct NewIncidentWrite<'a> {
+    pub counter: String,
+    pub first_log: LogEntry,
+    /// The first THRIVE assessment and the log line recording it.
+    pub thrive: Option<(ThriveAssessment, LogEntry)>,
+    pub complete: &'a (dyn Fn(i64) -> (Incident, NewAuditEvent) + Send + Sync),
+}
+
 /// A list of incidents. Filters combine with AND; results are ordered by when attendance is due
 /// (ungraded first, then soonest due), then by when the call came in.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -129,11 +140,11 @@ pub trait Store: Send + Sync + 'static {
     async fn find_restriction(&self, record: &RecordRef) -> Result<Option<Restriction>>;
 
     // Incidents.
-    /// The next number of a reference counter (one per local day for incidents). Numbers are never
-    /// reused; one taken for an incident that then fails to save leaves a gap.
-    async fn next_reference_number(&self, counter: &str) -> Result<i64>;
-    /// Stores a new incident and its first log entry.
-    async fn insert_incident(&self, incident: &Incident, first_log: &LogEntry, audit: &NewAuditEvent) -> Result<()>;
+    /// Stores a new incident with its first log entry and, when given, its first THRIVE assessment, in
+    /// one transaction that also takes the next number of `write.counter` and appends the audit
+    /// event. The number and the incident commit together, so a number is never used twice and one
+    /// is only taken by an incident that is saved. Returns the incident as stored.
+    async fn insert_incident(&self, write: &NewIncidentWrite<'_>) -> Result<Incident>;
     /// Writes the incident's new values and the change's rows, if and only if the stored version is
     /// still `expected_version` (otherwise `Conflict`); the stored version becomes `incident.version`.
     async fn update_incident(

@@ -4,7 +4,7 @@ use bluelamp_core::audit::NewAuditEvent;
 use bluelamp_core::incident::{
     GradeDecision, Incident, IncidentRecord, LogEntry, ThriveAssessment, ThriveEntry, address_key, phone_key,
 };
-use bluelamp_core::store::{IncidentChange, IncidentQuery};
+use bluelamp_core::store::{IncidentChange, IncidentQuery, NewIncidentWrite};
 use bluelamp_core::{Error, Result};
 use sqlx::PgConnection;
 use sqlx::postgres::PgRow;
@@ -12,32 +12,32 @@ use uuid::Uuid;
 
 use crate::{PostgresStore, append, get, map_err, parse_enum};
 
-pub(crate) async fn next_reference_number(store: &PostgresStore, counter: &str) -> Result<i64> {
-    let mut tx = store.write().await?;
-    let n: i64 = sqlx::query_scalar(
+/// The next number of a reference counter, inside the caller's transaction: the counter row stays
+/// locked until it commits, and rolls back with it, so a number is used once or not at all.
+async fn take_reference_number(conn: &mut PgConnection, counter: &str) -> Result<i64> {
+    sqlx::query_scalar(
         "INSERT INTO reference_counter (scope, last) VALUES ($1, 1) \
          ON CONFLICT (scope) DO UPDATE SET last = reference_counter.last + 1 RETURNING last",
     )
     .bind(counter)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut *conn)
     .await
-    .map_err(map_err)?;
-    tx.commit().await.map_err(map_err)?;
-    Ok(n)
+    .map_err(map_err)
 }
 
-pub(crate) async fn insert_incident(
-    store: &PostgresStore,
-    i: &Incident,
-    first: &LogEntry,
-    audit: &NewAuditEvent,
-) -> Result<()> {
+pub(crate) async fn insert_incident(store: &PostgresStore, w: &NewIncidentWrite<'_>) -> Result<Incident> {
     let mut tx = store.write().await?;
+    let number = take_reference_number(&mut tx, &w.counter).await?;
+    let (i, audit) = (w.complete)(number);
+    let first = &w.first_log;
+    // The incident and its first log entry in one statement.
     sqlx::query(
-        "INSERT INTO incident (id, reference, version, channel, status, received_at, recorded_at, recorded_by, caller_name, \
-         caller_phone, location_text, latitude, longitude, is_rural, division, opening_category, qualifiers, grade, graded_at, \
-         due_at, closing_category, closed_at, result, crime_reference, ncrs_reason, location_key, phone_key, ncrs_due_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)",
+        "WITH i AS (INSERT INTO incident (id, reference, version, channel, status, received_at, recorded_at, recorded_by, \
+         caller_name, caller_phone, location_text, latitude, longitude, is_rural, division, opening_category, qualifiers, grade, \
+         graded_at, due_at, closing_category, closed_at, result, crime_reference, ncrs_reason, location_key, phone_key, ncrs_due_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, \
+         $25, $26, $27, $28)) \
+         INSERT INTO incident_log (id, incident_id, at, author_id, author_name, kind, text) VALUES ($29, $1, $30, $31, $32, $33, $34)",
     )
     .bind(i.id)
     .bind(&i.reference)
@@ -66,13 +66,22 @@ pub(crate) async fn insert_incident(
     .bind(&i.ncrs_reason)
     .bind(address_key(&i.location_text))
     .bind(phone_key(&i.caller_phone))
-    .bind(bluelamp_core::incident::ncrs_due_at(i))
+    .bind(bluelamp_core::incident::ncrs_due_at(&i))
+    .bind(first.id)
+    .bind(first.at)
+    .bind(first.author_id)
+    .bind(&first.author_name)
+    .bind(first.kind.as_str())
+    .bind(&first.text)
     .execute(&mut *tx)
     .await
     .map_err(map_err)?;
-    insert_log(&mut tx, first).await?;
-    append(&mut tx, audit).await?;
-    tx.commit().await.map_err(map_err)
+    if let Some((assessment, log)) = &w.thrive {
+        insert_thrive(&mut tx, assessment, log).await?;
+    }
+    append(&mut tx, &audit).await?;
+    tx.commit().await.map_err(map_err)?;
+    Ok(i)
 }
 
 async fn insert_log(conn: &mut PgConnection, e: &LogEntry) -> Result<()> {
@@ -90,27 +99,37 @@ async fn insert_log(conn: &mut PgConnection, e: &LogEntry) -> Result<()> {
         .map(|_| ())
 }
 
-async fn insert_thrive(conn: &mut PgConnection, t: &ThriveAssessment) -> Result<()> {
-    sqlx::query("INSERT INTO thrive_assessment (id, incident_id, assessed_by, assessed_by_name, assessed_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(t.id)
-        .bind(t.incident_id)
-        .bind(t.assessed_by)
-        .bind(&t.assessed_by_name)
-        .bind(t.assessed_at)
-        .execute(&mut *conn)
-        .await
-        .map_err(map_err)?;
-    for e in &t.entries {
-        sqlx::query("INSERT INTO thrive_entry (assessment_id, element, rating, rationale) VALUES ($1, $2, $3, $4)")
-            .bind(t.id)
-            .bind(e.element.as_str())
-            .bind(e.rating.as_str())
-            .bind(&e.rationale)
-            .execute(&mut *conn)
-            .await
-            .map_err(map_err)?;
-    }
-    Ok(())
+/// An assessment, all its entries (one `UNNEST`) and the log line recording it, in one statement.
+async fn insert_thrive(conn: &mut PgConnection, t: &ThriveAssessment, log: &LogEntry) -> Result<()> {
+    let elements: Vec<&str> = t.entries.iter().map(|e| e.element.as_str()).collect();
+    let ratings: Vec<&str> = t.entries.iter().map(|e| e.rating.as_str()).collect();
+    let rationales: Vec<&str> = t.entries.iter().map(|e| e.rationale.as_str()).collect();
+    sqlx::query(
+        "WITH a AS (INSERT INTO thrive_assessment (id, incident_id, assessed_by, assessed_by_name, assessed_at) \
+         VALUES ($1, $2, $3, $4, $5)), \
+         e AS (INSERT INTO thrive_entry (assessment_id, element, rating, rationale) \
+         SELECT $1, element, rating, rationale FROM UNNEST($6::text[], $7::text[], $8::text[]) AS u (element, rating, rationale)) \
+         INSERT INTO incident_log (id, incident_id, at, author_id, author_name, kind, text) VALUES ($9, $10, $11, $12, $13, $14, $15)",
+    )
+    .bind(t.id)
+    .bind(t.incident_id)
+    .bind(t.assessed_by)
+    .bind(&t.assessed_by_name)
+    .bind(t.assessed_at)
+    .bind(elements)
+    .bind(ratings)
+    .bind(rationales)
+    .bind(log.id)
+    .bind(log.incident_id)
+    .bind(log.at)
+    .bind(log.author_id)
+    .bind(&log.author_name)
+    .bind(log.kind.as_str())
+    .bind(&log.text)
+    .execute(&mut *conn)
+    .await
+    .map_err(map_err)
+    .map(|_| ())
 }
 
 async fn insert_grade(conn: &mut PgConnection, g: &GradeDecision) -> Result<()> {
@@ -178,10 +197,7 @@ pub(crate) async fn update_incident(
     }
     match change {
         IncidentChange::Log(log) | IncidentChange::Close(log) => insert_log(&mut tx, log).await?,
-        IncidentChange::Thrive(t, log) => {
-            insert_thrive(&mut tx, t).await?;
-            insert_log(&mut tx, log).await?;
-        }
+        IncidentChange::Thrive(t, log) => insert_thrive(&mut tx, t, log).await?,
         IncidentChange::Grade(g, log) => {
             insert_grade(&mut tx, g).await?;
             insert_log(&mut tx, log).await?;

@@ -9,11 +9,11 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use bluelamp_core::audit::{self, AuditEvent, AuditQuery, ChainHead, NewAuditEvent};
-use bluelamp_core::incident::{Incident, IncidentRecord, LogEntry};
+use bluelamp_core::incident::{Incident, IncidentRecord};
 use bluelamp_core::resource::{Resource, ResourceStatus};
 use bluelamp_core::restriction::{RecordRef, Restriction};
 use bluelamp_core::session::Session;
-use bluelamp_core::store::{ApiToken, IncidentChange, IncidentQuery, SchemaStatus, Store};
+use bluelamp_core::store::{ApiToken, IncidentChange, IncidentQuery, NewIncidentWrite, SchemaStatus, Store};
 use bluelamp_core::user::User;
 use bluelamp_core::{Error, Result};
 use chrono::{DateTime, Utc};
@@ -628,12 +628,8 @@ impl Store for PostgresStore {
         }))
     }
 
-    async fn next_reference_number(&self, counter: &str) -> Result<i64> {
-        incident::next_reference_number(self, counter).await
-    }
-
-    async fn insert_incident(&self, incident: &Incident, first_log: &LogEntry, audit: &NewAuditEvent) -> Result<()> {
-        incident::insert_incident(self, incident, first_log, audit).await
+    async fn insert_incident(&self, write: &NewIncidentWrite<'_>) -> Result<Incident> {
+        incident::insert_incident(self, write).await
     }
 
     async fn update_incident(

@@ -4,7 +4,7 @@ use bluelamp_core::audit::NewAuditEvent;
 use bluelamp_core::incident::{
     GradeDecision, Incident, IncidentRecord, LogEntry, ThriveAssessment, ThriveEntry, address_key, phone_key,
 };
-use bluelamp_core::store::{IncidentChange, IncidentQuery};
+use bluelamp_core::store::{IncidentChange, IncidentQuery, NewIncidentWrite};
 use bluelamp_core::{Error, Result};
 use sqlx::SqliteConnection;
 use sqlx::sqlite::SqliteRow;
@@ -12,27 +12,24 @@ use uuid::Uuid;
 
 use crate::{SqliteStore, append, get, map_err, opt_ts, parse_enum, parse_ts, ts};
 
-pub(crate) async fn next_reference_number(store: &SqliteStore, counter: &str) -> Result<i64> {
-    let mut tx = store.write().await?;
-    let n: i64 = sqlx::query_scalar(
+/// The next number of a reference counter, inside the caller's transaction: it commits or rolls back
+/// with the incident, so a number is used once or not at all.
+async fn take_reference_number(conn: &mut SqliteConnection, counter: &str) -> Result<i64> {
+    sqlx::query_scalar(
         "INSERT INTO reference_counter (scope, last) VALUES (?, 1) \
          ON CONFLICT (scope) DO UPDATE SET last = reference_counter.last + 1 RETURNING last",
     )
     .bind(counter)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut *conn)
     .await
-    .map_err(map_err)?;
-    tx.commit().await.map_err(map_err)?;
-    Ok(n)
+    .map_err(map_err)
 }
 
-pub(crate) async fn insert_incident(
-    store: &SqliteStore,
-    i: &Incident,
-    first: &LogEntry,
-    audit: &NewAuditEvent,
-) -> Result<()> {
+pub(crate) async fn insert_incident(store: &SqliteStore, w: &NewIncidentWrite<'_>) -> Result<Incident> {
     let mut tx = store.write().await?;
+    let number = take_reference_number(&mut tx, &w.counter).await?;
+    let (incident, audit) = (w.complete)(number);
+    let i = &incident;
     sqlx::query(
         "INSERT INTO incident (id, reference, version, channel, status, received_at, recorded_at, recorded_by, caller_name, \
          caller_phone, location_text, latitude, longitude, is_rural, division, opening_category, qualifiers, grade, graded_at, \
@@ -70,9 +67,14 @@ pub(crate) async fn insert_incident(
     .execute(&mut *tx)
     .await
     .map_err(map_err)?;
-    insert_log(&mut tx, first).await?;
-    append(&mut tx, audit).await?;
-    tx.commit().await.map_err(map_err)
+    insert_log(&mut tx, &w.first_log).await?;
+    if let Some((assessment, log)) = &w.thrive {
+        insert_thrive(&mut tx, assessment).await?;
+        insert_log(&mut tx, log).await?;
+    }
+    append(&mut tx, &audit).await?;
+    tx.commit().await.map_err(map_err)?;
+    Ok(incident)
 }
 
 async fn insert_log(conn: &mut SqliteConnection, e: &LogEntry) -> Result<()> {
@@ -100,16 +102,17 @@ async fn insert_thrive(conn: &mut SqliteConnection, t: &ThriveAssessment) -> Res
         .execute(&mut *conn)
         .await
         .map_err(map_err)?;
-    for e in &t.entries {
-        sqlx::query("INSERT INTO thrive_entry (assessment_id, element, rating, rationale) VALUES (?, ?, ?, ?)")
-            .bind(t.id)
-            .bind(e.element.as_str())
-            .bind(e.rating.as_str())
-            .bind(&e.rationale)
-            .execute(&mut *conn)
-            .await
-            .map_err(map_err)?;
+    if t.entries.is_empty() {
+        return Ok(());
     }
+    // All entries in one statement; the SQL is built from constants only.
+    let rows = vec!["(?, ?, ?, ?)"; t.entries.len()].join(", ");
+    let sql = format!("INSERT INTO thrive_entry (assessment_id, element, rating, rationale) VALUES {rows}");
+    let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for e in &t.entries {
+        insert = insert.bind(t.id).bind(e.element.as_str()).bind(e.rating.as_str()).bind(&e.rationale);
+    }
+    insert.execute(&mut *conn).await.map_err(map_err)?;
     Ok(())
 }
 
