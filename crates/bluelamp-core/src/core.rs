@@ -207,17 +207,16 @@ impl Core {
         token: &str,
     ) -> Result<std::result::Result<(Principal, Session), SessionRejection>> {
         let now = self.now();
-        let Some(session) = self.store.find_session(&secret::token_hash(token)).await? else {
+        let Some((session, user)) = self.store.find_session(&secret::token_hash(token)).await? else {
             return Ok(Err(SessionRejection::Unknown));
         };
         if self.settings.session.state(&session, now) != SessionState::Live {
             self.store.delete_session(session.id).await?;
             return Ok(Err(SessionRejection::Expired));
         }
-        let user = match self.store.find_user(session.user_id).await? {
-            Some(user) if !user.is_disabled => user,
-            _ => return Ok(Err(SessionRejection::Unknown)),
-        };
+        if user.is_disabled {
+            return Ok(Err(SessionRejection::Unknown));
+        }
         if self.settings.session.needs_touch(&session, now) {
             self.store.touch_session(session.id, now).await?;
         }
@@ -234,16 +233,13 @@ impl Core {
     /// Resolves an API bearer token to its owner.
     pub async fn authenticate_api_token(&self, token: &str) -> Result<Option<Principal>> {
         let now = self.now();
-        let Some(api_token) = self.store.find_api_token(&secret::token_hash(token)).await? else {
+        let Some((api_token, user)) = self.store.find_api_token(&secret::token_hash(token)).await? else {
             return Ok(None);
         };
-        if api_token.revoked_at.is_some() || api_token.expires_at <= now {
+        if api_token.revoked_at.is_some() || api_token.expires_at <= now || user.is_disabled {
             return Ok(None);
         }
-        match self.store.find_user(api_token.user_id).await? {
-            Some(user) if !user.is_disabled => Ok(Some(principal_of(&user))),
-            _ => Ok(None),
-        }
+        Ok(Some(principal_of(&user)))
     }
 
     /// Records a refused request (HTTP 401/403) in the audit trail.

@@ -115,7 +115,9 @@ pub trait Store: Send + Sync + 'static {
     // Sessions.
     /// Stores a new session and clears the user's failed sign-in count and lock, in one transaction.
     async fn start_session(&self, session: &Session, audit: &NewAuditEvent) -> Result<()>;
-    async fn find_session(&self, token_hash: &str) -> Result<Option<Session>>;
+    /// The session with this token hash and its user (with roles and specialisms), in one query: what
+    /// every signed-in request needs.
+    async fn find_session(&self, token_hash: &str) -> Result<Option<(Session, User)>>;
     async fn touch_session(&self, id: Uuid, at: DateTime<Utc>) -> Result<()>;
     /// Deletes one session without an audit event (expiry clean-up).
     async fn delete_session(&self, id: Uuid) -> Result<()>;
@@ -125,7 +127,9 @@ pub trait Store: Send + Sync + 'static {
 
     // API tokens.
     async fn insert_api_token(&self, token: &ApiToken, audit: &NewAuditEvent) -> Result<()>;
-    async fn find_api_token(&self, token_hash: &str) -> Result<Option<ApiToken>>;
+    /// The token with this hash and its owner (with roles and specialisms), in one query, whether or
+    /// not it is revoked or expired: the caller decides.
+    async fn find_api_token(&self, token_hash: &str) -> Result<Option<(ApiToken, User)>>;
     async fn list_api_tokens(&self, user_id: Uuid) -> Result<Vec<ApiToken>>;
     async fn revoke_api_token(&self, id: Uuid, at: DateTime<Utc>, audit: &NewAuditEvent) -> Result<()>;
 

@@ -131,8 +131,17 @@ fn user_sets(roles: &[PgRow], specialisms: &[PgRow]) -> Result<UserSets> {
 fn user_from_parts(row: &PgRow, sets: &mut UserSets) -> Result<User> {
     let id: Uuid = get(row, "id")?;
     let (roles, specialisms) = sets.remove(&id).unwrap_or_default();
+    user_with(row, roles, specialisms)
+}
+
+/// A user from an `app_user` row and the user's roles and specialisms.
+fn user_with(
+    row: &PgRow,
+    roles: Vec<bluelamp_core::access::Role>,
+    specialisms: Vec<bluelamp_core::user::Specialism>,
+) -> Result<User> {
     Ok(User {
-        id,
+        id: get(row, "id")?,
         username: get(row, "username")?,
         display_name: get(row, "display_name")?,
         collar_number: get(row, "collar_number")?,
@@ -150,6 +159,16 @@ fn user_from_parts(row: &PgRow, sets: &mut UserSets) -> Result<User> {
         created_at: get(row, "created_at")?,
         updated_at: get(row, "updated_at")?,
     })
+}
+
+/// A user from a row of `app_user` columns with `user_roles` and `user_specialisms` arrays.
+fn user_with_sets(row: &PgRow) -> Result<User> {
+    let mut roles = get::<Vec<String>>(row, "user_roles")?.iter().map(|r| parse_enum(r)).collect::<Result<Vec<_>>>()?;
+    let mut specialisms =
+        get::<Vec<String>>(row, "user_specialisms")?.iter().map(|r| parse_enum(r)).collect::<Result<Vec<_>>>()?;
+    roles.sort();
+    specialisms.sort();
+    user_with(row, roles, specialisms)
 }
 
 async fn write_user_sets(conn: &mut PgConnection, user: &User) -> Result<()> {
@@ -265,28 +284,32 @@ fn audit_from_row(row: &PgRow) -> Result<AuditEvent> {
     })
 }
 
-fn session_from_row(row: &PgRow) -> Result<Session> {
+/// A session from columns named with `prefix` (`s_id`, `s_token_hash`, …).
+fn session_from_row(row: &PgRow, prefix: &str) -> Result<Session> {
+    let col = |name: &str| format!("{prefix}{name}");
     Ok(Session {
-        id: get(row, "id")?,
-        token_hash: get(row, "token_hash")?,
-        user_id: get(row, "user_id")?,
-        created_at: get(row, "created_at")?,
-        last_seen_at: get(row, "last_seen_at")?,
-        expires_at: get(row, "expires_at")?,
-        ip: get(row, "ip")?,
-        user_agent: get(row, "user_agent")?,
+        id: get(row, &col("id"))?,
+        token_hash: get(row, &col("token_hash"))?,
+        user_id: get(row, &col("user_id"))?,
+        created_at: get(row, &col("created_at"))?,
+        last_seen_at: get(row, &col("last_seen_at"))?,
+        expires_at: get(row, &col("expires_at"))?,
+        ip: get(row, &col("ip"))?,
+        user_agent: get(row, &col("user_agent"))?,
     })
 }
 
-fn token_from_row(row: &PgRow) -> Result<ApiToken> {
+/// A token from columns named with `prefix` (`t_id`, `t_user_id`, …).
+fn token_from_row(row: &PgRow, prefix: &str) -> Result<ApiToken> {
+    let col = |name: &str| format!("{prefix}{name}");
     Ok(ApiToken {
-        id: get(row, "id")?,
-        user_id: get(row, "user_id")?,
-        token_hash: get(row, "token_hash")?,
-        label: get(row, "label")?,
-        created_at: get(row, "created_at")?,
-        expires_at: get(row, "expires_at")?,
-        revoked_at: get(row, "revoked_at")?,
+        id: get(row, &col("id"))?,
+        user_id: get(row, &col("user_id"))?,
+        token_hash: get(row, &col("token_hash"))?,
+        label: get(row, &col("label"))?,
+        created_at: get(row, &col("created_at"))?,
+        expires_at: get(row, &col("expires_at"))?,
+        revoked_at: get(row, &col("revoked_at"))?,
     })
 }
 
@@ -461,15 +484,21 @@ impl Store for PostgresStore {
         tx.commit().await.map_err(map_err)
     }
 
-    async fn find_session(&self, token_hash: &str) -> Result<Option<Session>> {
-        sqlx::query("SELECT * FROM session WHERE token_hash = $1")
-            .bind(token_hash)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(map_err)?
-            .as_ref()
-            .map(session_from_row)
-            .transpose()
+    async fn find_session(&self, token_hash: &str) -> Result<Option<(Session, User)>> {
+        // The session, its user and the user's roles and specialisms in one round trip.
+        sqlx::query(
+            "SELECT s.id AS s_id, s.token_hash AS s_token_hash, s.user_id AS s_user_id, s.created_at AS s_created_at, \
+             s.last_seen_at AS s_last_seen_at, s.expires_at AS s_expires_at, s.ip AS s_ip, s.user_agent AS s_user_agent, u.*, \
+             ARRAY(SELECT role FROM user_role WHERE user_id = u.id) AS user_roles, \
+             ARRAY(SELECT specialism FROM user_specialism WHERE user_id = u.id) AS user_specialisms \
+             FROM session s JOIN app_user u ON u.id = s.user_id WHERE s.token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_err)?
+        .map(|row| Ok((session_from_row(&row, "s_")?, user_with_sets(&row)?)))
+        .transpose()
     }
 
     async fn touch_session(&self, id: Uuid, at: DateTime<Utc>) -> Result<()> {
@@ -526,15 +555,21 @@ impl Store for PostgresStore {
         tx.commit().await.map_err(map_err)
     }
 
-    async fn find_api_token(&self, token_hash: &str) -> Result<Option<ApiToken>> {
-        sqlx::query("SELECT * FROM api_token WHERE token_hash = $1")
-            .bind(token_hash)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(map_err)?
-            .as_ref()
-            .map(token_from_row)
-            .transpose()
+    async fn find_api_token(&self, token_hash: &str) -> Result<Option<(ApiToken, User)>> {
+        // The token, its owner and the owner's roles and specialisms in one round trip.
+        sqlx::query(
+            "SELECT t.id AS t_id, t.user_id AS t_user_id, t.token_hash AS t_token_hash, t.label AS t_label, \
+             t.created_at AS t_created_at, t.expires_at AS t_expires_at, t.revoked_at AS t_revoked_at, u.*, \
+             ARRAY(SELECT role FROM user_role WHERE user_id = u.id) AS user_roles, \
+             ARRAY(SELECT specialism FROM user_specialism WHERE user_id = u.id) AS user_specialisms \
+             FROM api_token t JOIN app_user u ON u.id = t.user_id WHERE t.token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_err)?
+        .map(|row| Ok((token_from_row(&row, "t_")?, user_with_sets(&row)?)))
+        .transpose()
     }
 
     async fn list_api_tokens(&self, user_id: Uuid) -> Result<Vec<ApiToken>> {
@@ -544,7 +579,7 @@ impl Store for PostgresStore {
             .await
             .map_err(map_err)?
             .iter()
-            .map(token_from_row)
+            .map(|row| token_from_row(row, ""))
             .collect()
     }
 

@@ -173,8 +173,17 @@ fn user_sets(roles: &[SqliteRow], specialisms: &[SqliteRow]) -> Result<UserSets>
 fn user_from_parts(row: &SqliteRow, sets: &mut UserSets) -> Result<User> {
     let id: Uuid = get(row, "id")?;
     let (roles, specialisms) = sets.remove(&id).unwrap_or_default();
+    user_with(row, roles, specialisms)
+}
+
+/// A user from an `app_user` row and the user's roles and specialisms.
+fn user_with(
+    row: &SqliteRow,
+    roles: Vec<bluelamp_core::access::Role>,
+    specialisms: Vec<bluelamp_core::user::Specialism>,
+) -> Result<User> {
     Ok(User {
-        id,
+        id: get(row, "id")?,
         username: get(row, "username")?,
         display_name: get(row, "display_name")?,
         collar_number: get(row, "collar_number")?,
@@ -192,6 +201,24 @@ fn user_from_parts(row: &SqliteRow, sets: &mut UserSets) -> Result<User> {
         created_at: parse_ts(&get::<String>(row, "created_at")?)?,
         updated_at: parse_ts(&get::<String>(row, "updated_at")?)?,
     })
+}
+
+/// A user from a row of `app_user` columns with `user_roles` and `user_specialisms` lists (the codes
+/// contain no commas).
+fn user_with_sets(row: &SqliteRow) -> Result<User> {
+    let list = |col: &str| -> Result<Vec<String>> {
+        Ok(get::<Option<String>>(row, col)?
+            .unwrap_or_default()
+            .split(',')
+            .filter(|c| !c.is_empty())
+            .map(str::to_string)
+            .collect())
+    };
+    let mut roles = list("user_roles")?.iter().map(|r| parse_enum(r)).collect::<Result<Vec<_>>>()?;
+    let mut specialisms = list("user_specialisms")?.iter().map(|r| parse_enum(r)).collect::<Result<Vec<_>>>()?;
+    roles.sort();
+    specialisms.sort();
+    user_with(row, roles, specialisms)
 }
 
 async fn write_user_sets(conn: &mut SqliteConnection, user: &User) -> Result<()> {
@@ -306,28 +333,32 @@ fn audit_from_row(row: &SqliteRow) -> Result<AuditEvent> {
     })
 }
 
-fn session_from_row(row: &SqliteRow) -> Result<Session> {
+/// A session from columns named with `prefix` (`s_id`, `s_token_hash`, …).
+fn session_from_row(row: &SqliteRow, prefix: &str) -> Result<Session> {
+    let col = |name: &str| format!("{prefix}{name}");
     Ok(Session {
-        id: get(row, "id")?,
-        token_hash: get(row, "token_hash")?,
-        user_id: get(row, "user_id")?,
-        created_at: parse_ts(&get::<String>(row, "created_at")?)?,
-        last_seen_at: parse_ts(&get::<String>(row, "last_seen_at")?)?,
-        expires_at: parse_ts(&get::<String>(row, "expires_at")?)?,
-        ip: get(row, "ip")?,
-        user_agent: get(row, "user_agent")?,
+        id: get(row, &col("id"))?,
+        token_hash: get(row, &col("token_hash"))?,
+        user_id: get(row, &col("user_id"))?,
+        created_at: parse_ts(&get::<String>(row, &col("created_at"))?)?,
+        last_seen_at: parse_ts(&get::<String>(row, &col("last_seen_at"))?)?,
+        expires_at: parse_ts(&get::<String>(row, &col("expires_at"))?)?,
+        ip: get(row, &col("ip"))?,
+        user_agent: get(row, &col("user_agent"))?,
     })
 }
 
-fn token_from_row(row: &SqliteRow) -> Result<ApiToken> {
+/// A token from columns named with `prefix` (`t_id`, `t_user_id`, …).
+fn token_from_row(row: &SqliteRow, prefix: &str) -> Result<ApiToken> {
+    let col = |name: &str| format!("{prefix}{name}");
     Ok(ApiToken {
-        id: get(row, "id")?,
-        user_id: get(row, "user_id")?,
-        token_hash: get(row, "token_hash")?,
-        label: get(row, "label")?,
-        created_at: parse_ts(&get::<String>(row, "created_at")?)?,
-        expires_at: parse_ts(&get::<String>(row, "expires_at")?)?,
-        revoked_at: opt_ts(get(row, "revoked_at")?)?,
+        id: get(row, &col("id"))?,
+        user_id: get(row, &col("user_id"))?,
+        token_hash: get(row, &col("token_hash"))?,
+        label: get(row, &col("label"))?,
+        created_at: parse_ts(&get::<String>(row, &col("created_at"))?)?,
+        expires_at: parse_ts(&get::<String>(row, &col("expires_at"))?)?,
+        revoked_at: opt_ts(get(row, &col("revoked_at"))?)?,
     })
 }
 
@@ -503,15 +534,21 @@ impl Store for SqliteStore {
         tx.commit().await.map_err(map_err)
     }
 
-    async fn find_session(&self, token_hash: &str) -> Result<Option<Session>> {
-        sqlx::query("SELECT * FROM session WHERE token_hash = ?")
-            .bind(token_hash)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(map_err)?
-            .as_ref()
-            .map(session_from_row)
-            .transpose()
+    async fn find_session(&self, token_hash: &str) -> Result<Option<(Session, User)>> {
+        // The session, its user and the user's roles and specialisms in one round trip.
+        sqlx::query(
+            "SELECT s.id AS s_id, s.token_hash AS s_token_hash, s.user_id AS s_user_id, s.created_at AS s_created_at, \
+             s.last_seen_at AS s_last_seen_at, s.expires_at AS s_expires_at, s.ip AS s_ip, s.user_agent AS s_user_agent, u.*, \
+             (SELECT group_concat(role, ',') FROM user_role WHERE user_id = u.id) AS user_roles, \
+             (SELECT group_concat(specialism, ',') FROM user_specialism WHERE user_id = u.id) AS user_specialisms \
+             FROM session s JOIN app_user u ON u.id = s.user_id WHERE s.token_hash = ?",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_err)?
+        .map(|row| Ok((session_from_row(&row, "s_")?, user_with_sets(&row)?)))
+        .transpose()
     }
 
     async fn touch_session(&self, id: Uuid, at: DateTime<Utc>) -> Result<()> {
@@ -568,15 +605,21 @@ impl Store for SqliteStore {
         tx.commit().await.map_err(map_err)
     }
 
-    async fn find_api_token(&self, token_hash: &str) -> Result<Option<ApiToken>> {
-        sqlx::query("SELECT * FROM api_token WHERE token_hash = ?")
-            .bind(token_hash)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(map_err)?
-            .as_ref()
-            .map(token_from_row)
-            .transpose()
+    async fn find_api_token(&self, token_hash: &str) -> Result<Option<(ApiToken, User)>> {
+        // The token, its owner and the owner's roles and specialisms in one round trip.
+        sqlx::query(
+            "SELECT t.id AS t_id, t.user_id AS t_user_id, t.token_hash AS t_token_hash, t.label AS t_label, \
+             t.created_at AS t_created_at, t.expires_at AS t_expires_at, t.revoked_at AS t_revoked_at, u.*, \
+             (SELECT group_concat(role, ',') FROM user_role WHERE user_id = u.id) AS user_roles, \
+             (SELECT group_concat(specialism, ',') FROM user_specialism WHERE user_id = u.id) AS user_specialisms \
+             FROM api_token t JOIN app_user u ON u.id = t.user_id WHERE t.token_hash = ?",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_err)?
+        .map(|row| Ok((token_from_row(&row, "t_")?, user_with_sets(&row)?)))
+        .transpose()
     }
 
     async fn list_api_tokens(&self, user_id: Uuid) -> Result<Vec<ApiToken>> {
@@ -586,7 +629,7 @@ impl Store for SqliteStore {
             .await
             .map_err(map_err)?
             .iter()
-            .map(token_from_row)
+            .map(|row| token_from_row(row, ""))
             .collect()
     }
 

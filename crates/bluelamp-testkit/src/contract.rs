@@ -80,6 +80,15 @@ pub async fn sessions_expire_and_are_revoked<B: TestBackend>() {
     let first = core.sign_in("pc.idle", PASSWORD, &ctx()).await.expect("sign in");
     let (principal, _) = core.authenticate_session(&first.token).await.expect("ok").expect("live");
     assert_eq!(principal.user_id, user.id);
+    // The session comes with its whole user (roles and specialisms) in the one look-up.
+    let (session, with_user) = backend
+        .store()
+        .find_session(&bluelamp_core::secret::token_hash(&first.token))
+        .await
+        .expect("find")
+        .expect("exists");
+    assert_eq!(session.user_id, user.id);
+    assert_eq!(Some(with_user), backend.store().find_user(user.id).await.expect("find"));
 
     // Active use keeps the session alive past the idle limit ...
     for _ in 0..4 {
@@ -194,6 +203,20 @@ pub async fn api_tokens_expire_and_revoke<B: TestBackend>() {
         core.create_api_token(By::System("test"), "partner.system", "", 0, &ctx()).await,
         Err(Error::Invalid(_))
     ));
+
+    // The token comes with its owner in the one look-up; a disabled owner's token is refused.
+    let (token, secret) =
+        core.create_api_token(By::System("test"), "partner.system", "", 30, &ctx()).await.expect("token");
+    let (found, owner) = backend
+        .store()
+        .find_api_token(&bluelamp_core::secret::token_hash(&secret))
+        .await
+        .expect("find")
+        .expect("exists");
+    assert_eq!((found, Some(owner)), (token, backend.store().find_user(user.id).await.expect("find")));
+    assert!(core.authenticate_api_token(&secret).await.expect("ok").is_some());
+    core.set_user_disabled(By::System("test"), "partner.system", true, &ctx()).await.expect("disable");
+    assert!(core.authenticate_api_token(&secret).await.expect("ok").is_none(), "disabled owner");
 }
 
 /// A restricted record is sealed to everyone off its access list until they give a reason, and the
