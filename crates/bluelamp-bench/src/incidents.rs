@@ -18,10 +18,23 @@ const THRIVE: &str = r#"[{"element":"threat","rating":"high","rationale":"Threat
 {"element":"vulnerability","rating":"high","rationale":"Children in the household"},
 {"element":"engagement","rating":"low","rationale":"Caller willing to engage"}]"#;
 
+/// The pool `bluelamp serve` would use: PostgreSQL with the default `database.max_connections` (16),
+/// not the testkit's smaller pool.
+const SERVE_MAX_CONNECTIONS: u32 = 16;
+
 async fn serve<B: TestBackend>(
     backend: &B,
 ) -> anyhow::Result<(std::net::SocketAddr, tokio::sync::oneshot::Sender<()>)> {
-    let core = core_for(backend);
+    let core = if B::NAME == "postgres" {
+        let store = bluelamp_store_postgres::PostgresStore::open(&backend.url(), SERVE_MAX_CONNECTIONS).await?;
+        bluelamp_core::Core::new(
+            std::sync::Arc::new(store),
+            std::sync::Arc::new(bluelamp_core::clock::SystemClock),
+            bluelamp_core::Settings::default(),
+        )
+    } else {
+        core_for(backend)
+    };
     let app = bluelamp_web::router(bluelamp_web::AppState::new(core, bluelamp_web::WebConfig::default()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;

@@ -144,10 +144,12 @@ pub trait Store: Send + Sync + 'static {
     async fn find_restriction(&self, record: &RecordRef) -> Result<Option<Restriction>>;
 
     // Incidents.
-    /// Stores a new incident with its first log entry and, when given, its first THRIVE assessment, in
-    /// one transaction that also takes the next number of `write.counter` and appends the audit
-    /// event. The number and the incident commit together, so a number is never used twice and one
-    /// is only taken by an incident that is saved. Returns the incident as stored.
+    /// Stores a new incident with its first log entry and, when given, its first THRIVE assessment, and
+    /// its audit event, in one transaction, after taking the next number of `write.counter`. A number
+    /// is never used twice. SQLite takes it inside the transaction (its writes are serialised anyway),
+    /// so a failed save takes none; PostgreSQL commits it on its own first, so that concurrent
+    /// recordings do not queue on the counter row until each commits, and a failed save leaves a gap.
+    /// Returns the incident as stored.
     async fn insert_incident(&self, write: &NewIncidentWrite<'_>) -> Result<Incident>;
     /// Writes the incident's new values and the change's rows, if and only if the stored version is
     /// still `expected_version` (otherwise `Conflict`); the stored version becomes `incident.version`.

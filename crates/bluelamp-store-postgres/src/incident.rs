@@ -12,23 +12,36 @@ use uuid::Uuid;
 
 use crate::{PostgresStore, append, get, map_err, parse_enum};
 
-/// The next number of a reference counter, inside the caller's transaction: the counter row stays
-/// locked until it commits, and rolls back with it, so a number is used once or not at all.
-async fn take_reference_number(conn: &mut PgConnection, counter: &str) -> Result<i64> {
+/// The next number of a reference counter, in one statement that commits on its own before the
+/// incident's transaction begins.
+///
+/// Taken inside the incident's transaction, the counter row stayed locked until the incident
+/// committed and every concurrent recording of the day queued on it (issue 3: most server sessions
+/// were waiting there). Committed on its own with the default synchronous commit, the row stays
+/// locked through that commit's WAL flush, which capped the counter near 3,000 numbers/s here.
+///
+/// So this one transaction commits asynchronously (`set_config('synchronous_commit', 'off', true)`,
+/// local to it; the connection is back to the server's setting afterwards). That loses nothing that
+/// matters: the only use of the number is an incident whose own commit is synchronous and comes
+/// later in the WAL, so that flush makes the counter durable too. If the server stops before that,
+/// no incident holds the number and no one has been told it, so it may be given again safely. A
+/// number whose incident then fails to save is a gap; `incident.reference` is unique besides.
+async fn take_reference_number(store: &PostgresStore, counter: &str) -> Result<i64> {
     sqlx::query_scalar(
-        "INSERT INTO reference_counter (scope, last) VALUES ($1, 1) \
+        "INSERT INTO reference_counter (scope, last) \
+         SELECT $1, 1 FROM (SELECT set_config('synchronous_commit', 'off', true)) AS this_transaction_only \
          ON CONFLICT (scope) DO UPDATE SET last = reference_counter.last + 1 RETURNING last",
     )
     .bind(counter)
-    .fetch_one(&mut *conn)
+    .fetch_one(store.pool())
     .await
     .map_err(map_err)
 }
 
 pub(crate) async fn insert_incident(store: &PostgresStore, w: &NewIncidentWrite<'_>) -> Result<Incident> {
-    let mut tx = store.write().await?;
-    let number = take_reference_number(&mut tx, &w.counter).await?;
+    let number = take_reference_number(store, &w.counter).await?;
     let (i, audit) = (w.complete)(number);
+    let mut tx = store.write().await?;
     let first = &w.first_log;
     // The incident and its first log entry in one statement.
     sqlx::query(
