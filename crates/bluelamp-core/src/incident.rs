@@ -247,6 +247,18 @@ impl IncidentRecord {
     }
 }
 
+/// A page of the control-room queue with counts over all of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueSlice {
+    pub incidents: Vec<Incident>,
+    /// Open incidents in the queue (at most the 2,000 the queue shows).
+    pub total: i64,
+    /// Of them, breaching their attendance target.
+    pub breaching: i64,
+    /// When the counts were taken.
+    pub now: DateTime<Utc>,
+}
+
 /// A new incident as the call handler enters it.
 #[derive(Debug, Clone, Default)]
 pub struct NewIncident {
@@ -679,7 +691,35 @@ impl Core {
             .event(&By::User(by).actor(), "incident.queue", AuditCategory::Consult, ctx)
             .after(&serde_json::json!({ "division": division }));
         self.store.append_audit(&audit).await?;
-        self.store.list_incidents(&IncidentQuery { status: Some(IncidentStatus::Open), division, limit: 2000 }).await
+        self.store
+            .list_incidents(&IncidentQuery { status: Some(IncidentStatus::Open), division, limit: 2000, offset: 0 })
+            .await
+    }
+
+    /// One page of the control-room queue (`limit` rows after `offset`, most urgent first) with counts
+    /// over the whole queue, for the queue page: only the rows shown are loaded. Audited like
+    /// [`Core::incident_queue`], before anything is read.
+    pub async fn incident_queue_page(
+        &self,
+        by: &Principal,
+        division: Option<&str>,
+        offset: u32,
+        limit: u32,
+        ctx: &RequestContext,
+    ) -> Result<QueueSlice> {
+        by.require(Permission::IncidentView)?;
+        let division = division.map(str::trim).filter(|d| !d.is_empty()).map(str::to_string);
+        let audit = self
+            .event(&By::User(by).actor(), "incident.queue", AuditCategory::Consult, ctx)
+            .after(&serde_json::json!({ "division": division, "offset": offset }));
+        self.store.append_audit(&audit).await?;
+        let now = self.now();
+        let mut query = IncidentQuery { status: Some(IncidentStatus::Open), division, limit: 2000, offset: 0 };
+        let counts = self.store.count_incidents(&query, now).await?;
+        query.limit = limit.clamp(1, 2000);
+        query.offset = offset;
+        let incidents = self.store.list_incidents(&query).await?;
+        Ok(QueueSlice { incidents, total: counts.total.min(2000), breaching: counts.breaching, now })
     }
 
     async fn change_incident(

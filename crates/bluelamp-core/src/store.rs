@@ -91,6 +91,16 @@ pub struct IncidentQuery {
     pub status: Option<IncidentStatus>,
     pub division: Option<String>,
     pub limit: u32,
+    /// Rows to skip first, in that order (paging).
+    pub offset: u32,
+}
+
+/// Counts over every incident an [`IncidentQuery`]'s filters match (its limit and offset aside).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IncidentCounts {
+    pub total: i64,
+    /// Open with attendance overdue: [`crate::incident::is_breaching`].
+    pub breaching: i64,
 }
 
 #[async_trait]
@@ -110,6 +120,8 @@ pub trait Store: Send + Sync + 'static {
     async fn find_user(&self, id: Uuid) -> Result<Option<User>>;
     async fn find_user_by_username(&self, username: &str) -> Result<Option<User>>;
     async fn list_users(&self) -> Result<Vec<User>>;
+    /// The divisions users belong to, sorted, without duplicates or blanks.
+    async fn list_divisions(&self) -> Result<Vec<String>>;
     async fn count_users(&self) -> Result<i64>;
 
     // Sessions.
@@ -173,6 +185,9 @@ pub trait Store: Send + Sync + 'static {
     /// Incidents whose NCRS decision is due before `due_before` and not yet made, soonest due first.
     async fn list_ncrs_due(&self, due_before: DateTime<Utc>, limit: u32) -> Result<Vec<Incident>>;
     async fn list_incidents(&self, query: &IncidentQuery) -> Result<Vec<Incident>>;
+    /// How many incidents match `query`'s filters, and how many of them are breaching at `now`
+    /// (open, due before `now`), without loading them.
+    async fn count_incidents(&self, query: &IncidentQuery, now: DateTime<Utc>) -> Result<IncidentCounts>;
 
     // THRIVE quality.
     /// Incidents graded since `since` (by `graded_at`), newest first.

@@ -4,7 +4,7 @@ use bluelamp_core::audit::NewAuditEvent;
 use bluelamp_core::incident::{
     GradeDecision, Incident, IncidentRecord, LogEntry, ThriveAssessment, ThriveEntry, address_key, phone_key,
 };
-use bluelamp_core::store::{IncidentChange, IncidentQuery, NewIncidentWrite};
+use bluelamp_core::store::{IncidentChange, IncidentCounts, IncidentQuery, NewIncidentWrite};
 use bluelamp_core::{Error, Result};
 use sqlx::PgConnection;
 use sqlx::postgres::PgRow;
@@ -352,36 +352,63 @@ pub(crate) async fn find_incident(store: &PostgresStore, id: Uuid) -> Result<Opt
     Ok(Some(IncidentRecord { incident, log, thrive, grades, deployments }))
 }
 
+/// The queue's order; the partial index `incident_open_by_urgency` has exactly these keys, so open
+/// incidents come out of it already sorted.
+const QUEUE_ORDER: &str =
+    "ORDER BY CASE WHEN grade IS NULL THEN 0 WHEN due_at IS NULL THEN 2 ELSE 1 END, due_at, received_at";
+
+/// The WHERE clause for a query's filters, built from constants only. The status (one of a closed set
+/// of names) is written into the SQL so the planner can match it to the partial index on open
+/// incidents; the division is parameter 1. `(? IS NULL OR col = ?)` would hide the indexes and scan
+/// every closed incident. Returns the clause and the number of parameters it uses.
+fn incident_filter(q: &IncidentQuery) -> (String, usize) {
+    let mut terms = Vec::new();
+    if let Some(status) = q.status {
+        terms.push(format!("status = '{}'", status.as_str()));
+    }
+    if q.division.is_some() {
+        terms.push("division = $1".to_string());
+    }
+    let params = usize::from(q.division.is_some());
+    if terms.is_empty() { (String::new(), params) } else { (format!("WHERE {}", terms.join(" AND ")), params) }
+}
+
 pub(crate) async fn list_incidents(store: &PostgresStore, q: &IncidentQuery) -> Result<Vec<Incident>> {
-    // One static statement per filter combination: `(? IS NULL OR col = ?)` would hide the
-    // (status, due_at, received_at) index from the planner and scan every closed incident. The SQL
-    // is built from constants only.
-    const ORDER: &str =
-        "ORDER BY CASE WHEN grade IS NULL THEN 0 WHEN due_at IS NULL THEN 2 ELSE 1 END, due_at, received_at";
-    let limit = i64::from(q.limit.clamp(1, 5000));
-    let status = q.status.map(|s| s.as_str());
-    let query = match (status, q.division.as_deref()) {
-        (Some(status), Some(division)) => sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT * FROM incident WHERE status = $1 AND division = $2 {ORDER} LIMIT $3"
-        )))
-        .bind(status)
-        .bind(division)
-        .bind(limit),
-        (Some(status), None) => {
-            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM incident WHERE status = $1 {ORDER} LIMIT $2")))
-                .bind(status)
-                .bind(limit)
-        }
-        (None, Some(division)) => {
-            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM incident WHERE division = $1 {ORDER} LIMIT $2")))
-                .bind(division)
-                .bind(limit)
-        }
-        (None, None) => {
-            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM incident {ORDER} LIMIT $1"))).bind(limit)
-        }
-    };
-    query.fetch_all(store.pool()).await.map_err(map_err)?.iter().map(incident_from_row).collect()
+    let (filter, n) = incident_filter(q);
+    let sql = format!("SELECT * FROM incident {filter} {QUEUE_ORDER} LIMIT ${} OFFSET ${}", n + 1, n + 2);
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    if let Some(division) = &q.division {
+        query = query.bind(division);
+    }
+    query
+        .bind(i64::from(q.limit.clamp(1, 5000)))
+        .bind(i64::from(q.offset))
+        .fetch_all(store.pool())
+        .await
+        .map_err(map_err)?
+        .iter()
+        .map(incident_from_row)
+        .collect()
+}
+
+pub(crate) async fn count_incidents(
+    store: &PostgresStore,
+    q: &IncidentQuery,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<IncidentCounts> {
+    let (filter, n) = incident_filter(q);
+    // Breaching as `incident::is_breaching` decides it: open and due before now.
+    let sql = format!(
+        "SELECT count(*) AS total, count(*) FILTER (WHERE status = 'open' AND due_at < ${}) AS breaching \
+         FROM incident {filter}",
+        n + 1
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    if let Some(division) = &q.division {
+        query = query.bind(division);
+    }
+    let row = query.bind(now).fetch_one(store.pool()).await.map_err(map_err)?;
+    Ok(IncidentCounts { total: get(&row, "total")?, breaching: get(&row, "breaching")? })
 }
 
 pub(crate) async fn find_related_incidents(

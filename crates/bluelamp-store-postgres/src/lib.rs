@@ -13,7 +13,9 @@ use bluelamp_core::incident::{Incident, IncidentRecord};
 use bluelamp_core::resource::{Resource, ResourceStatus};
 use bluelamp_core::restriction::{RecordRef, Restriction};
 use bluelamp_core::session::Session;
-use bluelamp_core::store::{ApiToken, IncidentChange, IncidentQuery, NewIncidentWrite, SchemaStatus, Store};
+use bluelamp_core::store::{
+    ApiToken, IncidentChange, IncidentCounts, IncidentQuery, NewIncidentWrite, SchemaStatus, Store,
+};
 use bluelamp_core::user::User;
 use bluelamp_core::{Error, Result};
 use chrono::{DateTime, Utc};
@@ -454,6 +456,13 @@ impl Store for PostgresStore {
         rows.iter().map(|row| user_from_parts(row, &mut sets)).collect()
     }
 
+    async fn list_divisions(&self) -> Result<Vec<String>> {
+        sqlx::query_scalar("SELECT DISTINCT division FROM app_user WHERE division <> '' ORDER BY division")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)
+    }
+
     async fn count_users(&self) -> Result<i64> {
         sqlx::query_scalar("SELECT count(*) FROM app_user").fetch_one(&self.pool).await.map_err(map_err)
     }
@@ -683,6 +692,10 @@ impl Store for PostgresStore {
 
     async fn list_incidents(&self, query: &IncidentQuery) -> Result<Vec<Incident>> {
         incident::list_incidents(self, query).await
+    }
+
+    async fn count_incidents(&self, query: &IncidentQuery, now: DateTime<Utc>) -> Result<IncidentCounts> {
+        incident::count_incidents(self, query, now).await
     }
 
     async fn find_related_incidents(

@@ -14,7 +14,9 @@ use bluelamp_core::incident::{Incident, IncidentRecord};
 use bluelamp_core::resource::{Resource, ResourceStatus};
 use bluelamp_core::restriction::{RecordRef, Restriction};
 use bluelamp_core::session::Session;
-use bluelamp_core::store::{ApiToken, IncidentChange, IncidentQuery, NewIncidentWrite, SchemaStatus, Store};
+use bluelamp_core::store::{
+    ApiToken, IncidentChange, IncidentCounts, IncidentQuery, NewIncidentWrite, SchemaStatus, Store,
+};
 use bluelamp_core::user::User;
 use bluelamp_core::{Error, Result};
 use chrono::{DateTime, Utc};
@@ -30,6 +32,10 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// One connection that every write goes through. SQLite runs one write transaction at a time
+    /// anyway; queueing writers here (in order) instead of in SQLite's busy handler, which sleeps in
+    /// steps of up to 100 ms before retrying, keeps a write's wait to the writes ahead of it.
+    writer: SqlitePool,
     path: PathBuf,
 }
 
@@ -71,10 +77,17 @@ impl SqliteStore {
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(5))
-            .connect_with(options)
+            .connect_with(options.clone())
             .await
             .map_err(map_err)?;
-        Ok(SqliteStore { pool, path: path.to_path_buf() })
+        // As long as the busy timeout: a write may wait that long for the lock either way.
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options.create_if_missing(false))
+            .await
+            .map_err(map_err)?;
+        Ok(SqliteStore { pool, writer, path: path.to_path_buf() })
     }
 
     pub fn path(&self) -> &Path {
@@ -96,7 +109,12 @@ impl SqliteStore {
     }
 
     pub(crate) async fn write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
-        self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(map_err)
+        self.writer.begin_with("BEGIN IMMEDIATE").await.map_err(map_err)
+    }
+
+    /// The writers' connection, for single-statement writes outside a transaction.
+    pub(crate) fn writer(&self) -> &SqlitePool {
+        &self.writer
     }
 }
 
@@ -369,7 +387,7 @@ impl Store for SqliteStore {
     }
 
     async fn migrate(&self) -> Result<()> {
-        MIGRATOR.run(&self.pool).await.map_err(|e| Error::Storage(format!("migration failed: {e}")))?;
+        MIGRATOR.run(&self.writer).await.map_err(|e| Error::Storage(format!("migration failed: {e}")))?;
         incident::backfill_incident_keys(self).await
     }
 
@@ -504,6 +522,13 @@ impl Store for SqliteStore {
         rows.iter().map(|row| user_from_parts(row, &mut sets)).collect()
     }
 
+    async fn list_divisions(&self) -> Result<Vec<String>> {
+        sqlx::query_scalar("SELECT DISTINCT division FROM app_user WHERE division <> '' ORDER BY division")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)
+    }
+
     async fn count_users(&self) -> Result<i64> {
         sqlx::query_scalar("SELECT count(*) FROM app_user").fetch_one(&self.pool).await.map_err(map_err)
     }
@@ -555,14 +580,19 @@ impl Store for SqliteStore {
         sqlx::query("UPDATE session SET last_seen_at = ? WHERE id = ?")
             .bind(ts(at))
             .bind(id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(map_err)
             .map(|_| ())
     }
 
     async fn delete_session(&self, id: Uuid) -> Result<()> {
-        sqlx::query("DELETE FROM session WHERE id = ?").bind(id).execute(&self.pool).await.map_err(map_err).map(|_| ())
+        sqlx::query("DELETE FROM session WHERE id = ?")
+            .bind(id)
+            .execute(&self.writer)
+            .await
+            .map_err(map_err)
+            .map(|_| ())
     }
 
     async fn revoke_sessions(&self, user_id: Uuid, audit: &NewAuditEvent) -> Result<u64> {
@@ -733,6 +763,10 @@ impl Store for SqliteStore {
 
     async fn list_incidents(&self, query: &IncidentQuery) -> Result<Vec<Incident>> {
         incident::list_incidents(self, query).await
+    }
+
+    async fn count_incidents(&self, query: &IncidentQuery, now: DateTime<Utc>) -> Result<IncidentCounts> {
+        incident::count_incidents(self, query, now).await
     }
 
     async fn find_related_incidents(

@@ -779,6 +779,32 @@ pub async fn incident_queue_is_ordered_by_urgency<B: TestBackend>() {
     assert_eq!(east, vec![ungraded, priority, scheduled, resolution]);
     let all = backend.store().list_incidents(&IncidentQuery { limit: 100, ..Default::default() }).await.expect("list");
     assert_eq!(all.len(), 5);
+
+    // Pages of the queue, and counts over all of it that agree with the rules.
+    let store = backend.store();
+    let open = |division: Option<&str>, limit: u32, offset: u32| IncidentQuery {
+        status: Some(IncidentStatus::Open),
+        division: division.map(str::to_string),
+        limit,
+        offset,
+    };
+    let refs = |list: Vec<bluelamp_core::incident::Incident>| list.into_iter().map(|i| i.reference).collect::<Vec<_>>();
+    assert_eq!(refs(store.list_incidents(&open(None, 2, 1)).await.expect("page")), queue[1..3].to_vec());
+    assert_eq!(refs(store.list_incidents(&open(Some("East"), 10, 3)).await.expect("page")), east[3..].to_vec());
+    assert!(store.list_incidents(&open(None, 10, 5)).await.expect("past the end").is_empty());
+    for later in [0, 20, 60, 24 * 60] {
+        let now = core.now() + Duration::minutes(later);
+        for division in [None, Some("East"), Some("West"), Some("Nowhere")] {
+            let listed = store.list_incidents(&open(division, 100, 0)).await.expect("list");
+            let counts = store.count_incidents(&open(division, 1, 3), now).await.expect("count");
+            assert_eq!(counts.total, listed.len() as i64, "{division:?}");
+            let breaching = listed.iter().filter(|i| bluelamp_core::incident::is_breaching(i, now)).count();
+            assert_eq!(counts.breaching, breaching as i64, "{division:?} at +{later} min");
+        }
+    }
+    let slice = core.incident_queue_page(&handler, Some("East"), 1, 2, &ctx()).await.expect("queue page");
+    assert_eq!((refs(slice.incidents), slice.total), (east[1..3].to_vec(), 4));
+    assert_eq!(store.list_divisions().await.expect("divisions"), vec!["West".to_string()]);
 }
 
 /// No incident is saved without its audit event.
