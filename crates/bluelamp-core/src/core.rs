@@ -210,17 +210,16 @@ impl Core {
         token: &str,
     ) -> Result<std::result::Result<(Principal, Session), SessionRejection>> {
         let now = self.now();
-        let Some(session) = self.store.find_session(&secret::token_hash(token)).await? else {
+        let Some((session, user)) = self.store.find_session(&secret::token_hash(token)).await? else {
             return Ok(Err(SessionRejection::Unknown));
         };
         if self.settings.session.state(&session, now) != SessionState::Live {
             self.store.delete_session(session.id).await?;
             return Ok(Err(SessionRejection::Expired));
         }
-        let user = match self.store.find_user(session.user_id).await? {
-            Some(user) if !user.is_disabled => user,
-            _ => return Ok(Err(SessionRejection::Unknown)),
-        };
+        if user.is_disabled {
+            return Ok(Err(SessionRejection::Unknown));
+        }
         if self.settings.session.needs_touch(&session, now) {
             self.store.touch_session(session.id, now).await?;
         }
@@ -237,16 +236,13 @@ impl Core {
     /// Resolves an API bearer token to its owner.
     pub async fn authenticate_api_token(&self, token: &str) -> Result<Option<Principal>> {
         let now = self.now();
-        let Some(api_token) = self.store.find_api_token(&secret::token_hash(token)).await? else {
+        let Some((api_token, user)) = self.store.find_api_token(&secret::token_hash(token)).await? else {
             return Ok(None);
         };
-        if api_token.revoked_at.is_some() || api_token.expires_at <= now {
+        if api_token.revoked_at.is_some() || api_token.expires_at <= now || user.is_disabled {
             return Ok(None);
         }
-        match self.store.find_user(api_token.user_id).await? {
-            Some(user) if !user.is_disabled => Ok(Some(principal_of(&user))),
-            _ => Ok(None),
-        }
+        Ok(Some(principal_of(&user)))
     }
 
     /// Records a refused request (HTTP 401/403) in the audit trail.
@@ -602,10 +598,9 @@ impl Core {
         self.store.search_audit(&query).await
     }
 
-    /// Walks the whole chain in pages; `Ok(count)` when every event and the head check out.
+    /// Walks the whole trail in pages; `Ok(count)` when every chain checks out up to its head.
     pub async fn verify_audit(&self) -> Result<std::result::Result<u64, ChainFault>> {
-        let (head_seq, head_hash) = self.store.audit_head().await?;
-        let mut verifier = ChainVerifier::default();
+        let mut verifier = ChainVerifier::new(&self.store.audit_heads().await?);
         loop {
             let page = self.store.audit_range(verifier.next_seq(), 1000).await?;
             if page.is_empty() {
@@ -617,6 +612,7 @@ impl Core {
                 }
             }
         }
-        Ok(verifier.finish(head_seq, &head_hash).map(|()| verifier.checked))
+        let heads_now = self.store.audit_heads().await?;
+        Ok(verifier.finish(&heads_now).map(|()| verifier.checked))
     }
 }

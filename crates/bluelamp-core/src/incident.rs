@@ -11,7 +11,7 @@ use crate::core::By;
 use crate::error::FieldError;
 use crate::error::{Error, Result};
 use crate::reference::NsirList;
-use crate::store::{IncidentChange, IncidentQuery};
+use crate::store::{IncidentChange, IncidentQuery, NewIncidentWrite};
 
 named_enum!(
     /// How the call for service reached the force.
@@ -254,6 +254,18 @@ impl IncidentRecord {
     pub fn current_thrive(&self) -> Option<&ThriveAssessment> {
         self.thrive.iter().max_by_key(|t| t.assessed_at)
     }
+}
+
+/// A page of the control-room queue with counts over all of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueSlice {
+    pub incidents: Vec<Incident>,
+    /// Open incidents in the queue (at most the 2,000 the queue shows).
+    pub total: i64,
+    /// Of them, breaching their attendance target.
+    pub breaching: i64,
+    /// When the counts were taken.
+    pub now: DateTime<Utc>,
 }
 
 /// A new incident as the call handler enters it.
@@ -607,6 +619,27 @@ pub(crate) fn log_entry(incident_id: Uuid, at: DateTime<Utc>, by: &Principal, ki
     }
 }
 
+/// A THRIVE assessment by `by` at `now` and the log line that records it.
+fn assessment(
+    incident_id: Uuid,
+    entries: Vec<ThriveEntry>,
+    by: &Principal,
+    now: DateTime<Utc>,
+) -> (ThriveAssessment, LogEntry) {
+    let summary =
+        entries.iter().map(|e| format!("{} {}", e.element.label(), e.rating.as_str())).collect::<Vec<_>>().join(", ");
+    let assessment = ThriveAssessment {
+        id: Uuid::now_v7(),
+        incident_id,
+        entries,
+        assessed_by: by.user_id,
+        assessed_by_name: by.username.clone(),
+        assessed_at: now,
+    };
+    let log = log_entry(incident_id, now, by, LogKind::System, format!("THRIVE assessed: {summary}"));
+    (assessment, log)
+}
+
 /// What the audit trail keeps of an incident after a change.
 fn audit_json(i: &Incident) -> serde_json::Value {
     serde_json::json!({
@@ -626,14 +659,34 @@ fn audit_json(i: &Incident) -> serde_json::Value {
 impl Core {
     /// Records a new call for service.
     pub async fn record_incident(&self, by: &Principal, new: &NewIncident, ctx: &RequestContext) -> Result<Incident> {
+        self.record_assessed_incident(by, new, None, ctx).await
+    }
+
+    /// Records a new call for service and, when `thrive` is given, its first THRIVE assessment, in one
+    /// store transaction with one audit event. Every broken rule of either is named; nothing is
+    /// saved (and no reference number is taken) unless all hold.
+    pub async fn record_assessed_incident(
+        &self,
+        by: &Principal,
+        new: &NewIncident,
+        thrive: Option<&ThriveInput>,
+        ctx: &RequestContext,
+    ) -> Result<Incident> {
         by.require(Permission::IncidentRecord)?;
         let now = self.now();
-        let valid = new.validate(now, &self.settings.nsir).map_err(Error::Invalid)?;
+        let (valid, entries) = match (new.validate(now, &self.settings.nsir), thrive.map(validate_thrive).transpose()) {
+            (Ok(valid), Ok(entries)) => (valid, entries),
+            (valid, entries) => {
+                let mut errors = valid.err().unwrap_or_default();
+                errors.extend(entries.err().unwrap_or_default());
+                return Err(Error::Invalid(errors));
+            }
+        };
         let place = match (new.latitude, new.longitude) {
             (Some(lat), Some(lon)) => self.settings.areas.place(lat, lon),
             _ => crate::area::Place::default(),
         };
-        let incident = Incident {
+        let mut incident = Incident {
             id: Uuid::now_v7(),
             reference: String::new(),
             version: 1,
@@ -669,17 +722,29 @@ impl Core {
             ncrs_due_at: None,
         };
         let local_day = incident.received_at.with_timezone(&chrono_tz::Europe::London).date_naive();
-        let number = self.store.next_reference_number(&format!("incident:{local_day}")).await?;
-        let mut incident = incident;
-        incident.reference = format_reference(&self.settings.incident_reference_format, local_day, number);
         incident.ncrs_due_at = ncrs_due_at(&incident, &self.settings.nsir);
-        let first = log_entry(incident.id, now, by, LogKind::Note, new.summary.trim().to_string());
-        let audit = self
+        let first_log = log_entry(incident.id, now, by, LogKind::Note, new.summary.trim().to_string());
+        let thrive = entries.map(|entries| assessment(incident.id, entries, by, now));
+        let ratings: Option<serde_json::Map<String, serde_json::Value>> = thrive.as_ref().map(|(t, _)| {
+            t.entries.iter().map(|e| (e.element.as_str().to_string(), e.rating.as_str().into())).collect()
+        });
+        let base_audit = self
             .event(&By::User(by).actor(), "incident.record", AuditCategory::Collect, ctx)
-            .record("incident", incident.id)
-            .after(&audit_json(&incident));
-        self.store.insert_incident(&incident, &first, &audit).await?;
-        Ok(incident)
+            .record("incident", incident.id);
+        let pattern = &self.settings.incident_reference_format;
+        // Everything but the number is decided; the store takes the number in its transaction.
+        let complete = |number: i64| {
+            let mut incident = incident.clone();
+            incident.reference = format_reference(pattern, local_day, number);
+            let mut after = audit_json(&incident);
+            if let (Some(ratings), Some(fields)) = (&ratings, after.as_object_mut()) {
+                fields.insert("thrive".into(), serde_json::Value::Object(ratings.clone()));
+            }
+            (incident, base_audit.clone().after(&after))
+        };
+        let write =
+            NewIncidentWrite { counter: format!("incident:{local_day}"), first_log, thrive, complete: &complete };
+        self.store.insert_incident(&write).await
     }
 
     /// One incident with its log, THRIVE history and grades. Audited before anything is returned.
@@ -803,7 +868,35 @@ impl Core {
             .event(&By::User(by).actor(), "incident.queue", AuditCategory::Consult, ctx)
             .after(&serde_json::json!({ "division": division }));
         self.store.append_audit(&audit).await?;
-        self.store.list_incidents(&IncidentQuery { status: Some(IncidentStatus::Open), division, limit: 2000 }).await
+        self.store
+            .list_incidents(&IncidentQuery { status: Some(IncidentStatus::Open), division, limit: 2000, offset: 0 })
+            .await
+    }
+
+    /// One page of the control-room queue (`limit` rows after `offset`, most urgent first) with counts
+    /// over the whole queue, for the queue page: only the rows shown are loaded. Audited like
+    /// [`Core::incident_queue`], before anything is read.
+    pub async fn incident_queue_page(
+        &self,
+        by: &Principal,
+        division: Option<&str>,
+        offset: u32,
+        limit: u32,
+        ctx: &RequestContext,
+    ) -> Result<QueueSlice> {
+        by.require(Permission::IncidentView)?;
+        let division = division.map(str::trim).filter(|d| !d.is_empty()).map(str::to_string);
+        let audit = self
+            .event(&By::User(by).actor(), "incident.queue", AuditCategory::Consult, ctx)
+            .after(&serde_json::json!({ "division": division, "offset": offset }));
+        self.store.append_audit(&audit).await?;
+        let now = self.now();
+        let mut query = IncidentQuery { status: Some(IncidentStatus::Open), division, limit: 2000, offset: 0 };
+        let counts = self.store.count_incidents(&query, now).await?;
+        query.limit = limit.clamp(1, 2000);
+        query.offset = offset;
+        let incidents = self.store.list_incidents(&query).await?;
+        Ok(QueueSlice { incidents, total: counts.total.min(2000), breaching: counts.breaching, now })
     }
 
     async fn change_incident(
@@ -883,20 +976,7 @@ impl Core {
                 if i.status == IncidentStatus::Closed {
                     return Err(Error::invalid("status", "This incident is closed"));
                 }
-                let summary = entries
-                    .iter()
-                    .map(|e| format!("{} {}", e.element.label(), e.rating.as_str()))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let assessment = ThriveAssessment {
-                    id: Uuid::now_v7(),
-                    incident_id: i.id,
-                    entries,
-                    assessed_by: by.user_id,
-                    assessed_by_name: by.username.clone(),
-                    assessed_at: now,
-                };
-                let log = log_entry(i.id, now, by, LogKind::System, format!("THRIVE assessed: {summary}"));
+                let (assessment, log) = assessment(i.id, entries, by, now);
                 Ok(IncidentChange::Thrive(assessment, log))
             },
             ctx,

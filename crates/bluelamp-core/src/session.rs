@@ -27,7 +27,7 @@ pub struct SessionPolicy {
 
 /// `last_seen_at` is written at most this often, to save a write per request; expiry stays
 /// conservative because an unrecorded touch can only make the session end sooner.
-pub const TOUCH_INTERVAL_SECONDS: i64 = 30;
+pub const TOUCH_INTERVAL_SECONDS: i64 = 60;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SessionState {

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::Result;
-use crate::audit::{AuditEvent, AuditQuery, NewAuditEvent};
+use crate::audit::{AuditEvent, AuditQuery, ChainHead, NewAuditEvent};
 use crate::incident::{GradeDecision, Incident, IncidentRecord, IncidentStatus, LogEntry, ThriveAssessment};
 use crate::person::{IncidentRole, Person, SearchKeys};
 use crate::resource::{Deployment, Resource, ResourceStatus};
@@ -76,6 +76,17 @@ pub enum IncidentChange {
     },
 }
 
+/// A new incident for [`Store::insert_incident`]. Everything is decided but the reference number,
+/// which the store takes from `counter` (one per local day for incidents) inside its transaction and
+/// hands to `complete`, a pure function giving the finished incident and its audit event.
+pub struct NewIncidentWrite<'a> {
+    pub counter: String,
+    pub first_log: LogEntry,
+    /// The first THRIVE assessment and the log line recording it.
+    pub thrive: Option<(ThriveAssessment, LogEntry)>,
+    pub complete: &'a (dyn Fn(i64) -> (Incident, NewAuditEvent) + Send + Sync),
+}
+
 /// A list of incidents. Filters combine with AND; results are ordered by when attendance is due
 /// (ungraded first, then soonest due), then by when the call came in.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -83,6 +94,16 @@ pub struct IncidentQuery {
     pub status: Option<IncidentStatus>,
     pub division: Option<String>,
     pub limit: u32,
+    /// Rows to skip first, in that order (paging).
+    pub offset: u32,
+}
+
+/// Counts over every incident an [`IncidentQuery`]'s filters match (its limit and offset aside).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IncidentCounts {
+    pub total: i64,
+    /// Open with attendance overdue: [`crate::incident::is_breaching`].
+    pub breaching: i64,
 }
 
 #[async_trait]
@@ -102,12 +123,16 @@ pub trait Store: Send + Sync + 'static {
     async fn find_user(&self, id: Uuid) -> Result<Option<User>>;
     async fn find_user_by_username(&self, username: &str) -> Result<Option<User>>;
     async fn list_users(&self) -> Result<Vec<User>>;
+    /// The divisions users belong to, sorted, without duplicates or blanks.
+    async fn list_divisions(&self) -> Result<Vec<String>>;
     async fn count_users(&self) -> Result<i64>;
 
     // Sessions.
     /// Stores a new session and clears the user's failed sign-in count and lock, in one transaction.
     async fn start_session(&self, session: &Session, audit: &NewAuditEvent) -> Result<()>;
-    async fn find_session(&self, token_hash: &str) -> Result<Option<Session>>;
+    /// The session with this token hash and its user (with roles and specialisms), in one query: what
+    /// every signed-in request needs.
+    async fn find_session(&self, token_hash: &str) -> Result<Option<(Session, User)>>;
     async fn touch_session(&self, id: Uuid, at: DateTime<Utc>) -> Result<()>;
     /// Deletes one session without an audit event (expiry clean-up).
     async fn delete_session(&self, id: Uuid) -> Result<()>;
@@ -117,7 +142,9 @@ pub trait Store: Send + Sync + 'static {
 
     // API tokens.
     async fn insert_api_token(&self, token: &ApiToken, audit: &NewAuditEvent) -> Result<()>;
-    async fn find_api_token(&self, token_hash: &str) -> Result<Option<ApiToken>>;
+    /// The token with this hash and its owner (with roles and specialisms), in one query, whether or
+    /// not it is revoked or expired: the caller decides.
+    async fn find_api_token(&self, token_hash: &str) -> Result<Option<(ApiToken, User)>>;
     async fn list_api_tokens(&self, user_id: Uuid) -> Result<Vec<ApiToken>>;
     async fn revoke_api_token(&self, id: Uuid, at: DateTime<Utc>, audit: &NewAuditEvent) -> Result<()>;
 
@@ -132,11 +159,13 @@ pub trait Store: Send + Sync + 'static {
     async fn find_restriction(&self, record: &RecordRef) -> Result<Option<Restriction>>;
 
     // Incidents.
-    /// The next number of a reference counter (one per local day for incidents). Numbers are never
-    /// reused; one taken for an incident that then fails to save leaves a gap.
-    async fn next_reference_number(&self, counter: &str) -> Result<i64>;
-    /// Stores a new incident and its first log entry.
-    async fn insert_incident(&self, incident: &Incident, first_log: &LogEntry, audit: &NewAuditEvent) -> Result<()>;
+    /// Stores a new incident with its first log entry and, when given, its first THRIVE assessment, and
+    /// its audit event, in one transaction, after taking the next number of `write.counter`. A number
+    /// is never used twice. SQLite takes it inside the transaction (its writes are serialised anyway),
+    /// so a failed save takes none; PostgreSQL commits it on its own first, so that concurrent
+    /// recordings do not queue on the counter row until each commits, and a failed save leaves a gap.
+    /// Returns the incident as stored.
+    async fn insert_incident(&self, write: &NewIncidentWrite<'_>) -> Result<Incident>;
     /// Writes the incident's new values and the change's rows, if and only if the stored version is
     /// still `expected_version` (otherwise `Conflict`); the stored version becomes `incident.version`.
     async fn update_incident(
@@ -159,6 +188,9 @@ pub trait Store: Send + Sync + 'static {
     /// Incidents whose NCRS decision is due before `due_before` and not yet made, soonest due first.
     async fn list_ncrs_due(&self, due_before: DateTime<Utc>, limit: u32) -> Result<Vec<Incident>>;
     async fn list_incidents(&self, query: &IncidentQuery) -> Result<Vec<Incident>>;
+    /// How many incidents match `query`'s filters, and how many of them are breaching at `now`
+    /// (open, due before `now`), without loading them.
+    async fn count_incidents(&self, query: &IncidentQuery, now: DateTime<Utc>) -> Result<IncidentCounts>;
 
     // People (POLE).
     async fn insert_person(&self, person: &Person, audit: &NewAuditEvent) -> Result<()>;
@@ -204,6 +236,10 @@ pub trait Store: Send + Sync + 'static {
     async fn search_audit(&self, query: &AuditQuery) -> Result<Vec<AuditEvent>>;
     /// Events with `seq >= from_seq` in order, at most `limit`: for verification.
     async fn audit_range(&self, from_seq: i64, limit: u32) -> Result<Vec<AuditEvent>>;
-    /// The chain head: the last sequence number and its hash.
-    async fn audit_head(&self) -> Result<(i64, String)>;
+    /// The head of every chain, by chain number.
+    async fn audit_heads(&self) -> Result<Vec<ChainHead>>;
+    /// The newest event over all chains: its sequence number and hash.
+    async fn audit_head(&self) -> Result<(i64, String)> {
+        Ok(crate::audit::newest(&self.audit_heads().await?))
+    }
 }

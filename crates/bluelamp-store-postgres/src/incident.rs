@@ -4,7 +4,7 @@ use bluelamp_core::audit::NewAuditEvent;
 use bluelamp_core::incident::{
     GradeDecision, Incident, IncidentRecord, LogEntry, ThriveAssessment, ThriveEntry, address_key, phone_key,
 };
-use bluelamp_core::store::{IncidentChange, IncidentQuery};
+use bluelamp_core::store::{IncidentChange, IncidentCounts, IncidentQuery, NewIncidentWrite};
 use bluelamp_core::{Error, Result};
 use sqlx::PgConnection;
 use sqlx::postgres::PgRow;
@@ -12,32 +12,45 @@ use uuid::Uuid;
 
 use crate::{PostgresStore, append, get, map_err, parse_enum};
 
-pub(crate) async fn next_reference_number(store: &PostgresStore, counter: &str) -> Result<i64> {
-    let mut tx = store.write().await?;
-    let n: i64 = sqlx::query_scalar(
-        "INSERT INTO reference_counter (scope, last) VALUES ($1, 1) \
+/// The next number of a reference counter, in one statement that commits on its own before the
+/// incident's transaction begins.
+///
+/// Taken inside the incident's transaction, the counter row stayed locked until the incident
+/// committed and every concurrent recording of the day queued on it (issue 3: most server sessions
+/// were waiting there). Committed on its own with the default synchronous commit, the row stays
+/// locked through that commit's WAL flush, which capped the counter near 3,000 numbers/s here.
+///
+/// So this one transaction commits asynchronously (`set_config('synchronous_commit', 'off', true)`,
+/// local to it; the connection is back to the server's setting afterwards). That loses nothing that
+/// matters: the only use of the number is an incident whose own commit is synchronous and comes
+/// later in the WAL, so that flush makes the counter durable too. If the server stops before that,
+/// no incident holds the number and no one has been told it, so it may be given again safely. A
+/// number whose incident then fails to save is a gap; `incident.reference` is unique besides.
+async fn take_reference_number(store: &PostgresStore, counter: &str) -> Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO reference_counter (scope, last) \
+         SELECT $1, 1 FROM (SELECT set_config('synchronous_commit', 'off', true)) AS this_transaction_only \
          ON CONFLICT (scope) DO UPDATE SET last = reference_counter.last + 1 RETURNING last",
     )
     .bind(counter)
-    .fetch_one(&mut *tx)
+    .fetch_one(store.pool())
     .await
-    .map_err(map_err)?;
-    tx.commit().await.map_err(map_err)?;
-    Ok(n)
+    .map_err(map_err)
 }
 
-pub(crate) async fn insert_incident(
-    store: &PostgresStore,
-    i: &Incident,
-    first: &LogEntry,
-    audit: &NewAuditEvent,
-) -> Result<()> {
+pub(crate) async fn insert_incident(store: &PostgresStore, w: &NewIncidentWrite<'_>) -> Result<Incident> {
+    let number = take_reference_number(store, &w.counter).await?;
+    let (i, audit) = (w.complete)(number);
     let mut tx = store.write().await?;
+    let first = &w.first_log;
+    // The incident and its first log entry in one statement.
     sqlx::query(
-        "INSERT INTO incident (id, reference, version, channel, status, received_at, recorded_at, recorded_by, caller_name, \
-         caller_phone, location_text, latitude, longitude, is_rural, division, opening_category, qualifiers, grade, graded_at, \
-         due_at, closing_category, closed_at, result, crime_reference, ncrs_reason, location_key, phone_key, ncrs_due_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)",
+        "WITH i AS (INSERT INTO incident (id, reference, version, channel, status, received_at, recorded_at, recorded_by, \
+         caller_name, caller_phone, location_text, latitude, longitude, is_rural, division, opening_category, qualifiers, grade, \
+         graded_at, due_at, closing_category, closed_at, result, crime_reference, ncrs_reason, location_key, phone_key, ncrs_due_at, \
+         beat, ward) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, \
+         $23, $24, $25, $26, $27, $28, $29, $30)) \
+         INSERT INTO incident_log (id, incident_id, at, author_id, author_name, kind, text) VALUES ($31, $1, $32, $33, $34, $35, $36)",
     )
     .bind(i.id)
     .bind(&i.reference)
@@ -67,29 +80,23 @@ pub(crate) async fn insert_incident(
     .bind(address_key(&i.location_text))
     .bind(phone_key(&i.caller_phone))
     .bind(i.ncrs_due_at)
+    .bind(&i.beat)
+    .bind(&i.ward)
+    .bind(first.id)
+    .bind(first.at)
+    .bind(first.author_id)
+    .bind(&first.author_name)
+    .bind(first.kind.as_str())
+    .bind(&first.text)
     .execute(&mut *tx)
     .await
     .map_err(map_err)?;
-    set_beat_and_ward(&mut tx, i).await?;
-    insert_log(&mut tx, first).await?;
-    append(&mut tx, audit).await?;
-    tx.commit().await.map_err(map_err)
-}
-
-/// Beat and ward (migration 7), written in the recording transaction. They are fixed at recording,
-/// like the reference, so `update_incident` leaves them alone.
-async fn set_beat_and_ward(conn: &mut PgConnection, i: &Incident) -> Result<()> {
-    if i.beat.is_empty() && i.ward.is_empty() {
-        return Ok(()); // the columns' default
+    if let Some((assessment, log)) = &w.thrive {
+        insert_thrive(&mut tx, assessment, log).await?;
     }
-    sqlx::query("UPDATE incident SET beat = $1, ward = $2 WHERE id = $3")
-        .bind(&i.beat)
-        .bind(&i.ward)
-        .bind(i.id)
-        .execute(&mut *conn)
-        .await
-        .map_err(map_err)
-        .map(|_| ())
+    append(&mut tx, &audit).await?;
+    tx.commit().await.map_err(map_err)?;
+    Ok(i)
 }
 
 async fn insert_log(conn: &mut PgConnection, e: &LogEntry) -> Result<()> {
@@ -107,27 +114,37 @@ async fn insert_log(conn: &mut PgConnection, e: &LogEntry) -> Result<()> {
         .map(|_| ())
 }
 
-async fn insert_thrive(conn: &mut PgConnection, t: &ThriveAssessment) -> Result<()> {
-    sqlx::query("INSERT INTO thrive_assessment (id, incident_id, assessed_by, assessed_by_name, assessed_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(t.id)
-        .bind(t.incident_id)
-        .bind(t.assessed_by)
-        .bind(&t.assessed_by_name)
-        .bind(t.assessed_at)
-        .execute(&mut *conn)
-        .await
-        .map_err(map_err)?;
-    for e in &t.entries {
-        sqlx::query("INSERT INTO thrive_entry (assessment_id, element, rating, rationale) VALUES ($1, $2, $3, $4)")
-            .bind(t.id)
-            .bind(e.element.as_str())
-            .bind(e.rating.as_str())
-            .bind(&e.rationale)
-            .execute(&mut *conn)
-            .await
-            .map_err(map_err)?;
-    }
-    Ok(())
+/// An assessment, all its entries (one `UNNEST`) and the log line recording it, in one statement.
+async fn insert_thrive(conn: &mut PgConnection, t: &ThriveAssessment, log: &LogEntry) -> Result<()> {
+    let elements: Vec<&str> = t.entries.iter().map(|e| e.element.as_str()).collect();
+    let ratings: Vec<&str> = t.entries.iter().map(|e| e.rating.as_str()).collect();
+    let rationales: Vec<&str> = t.entries.iter().map(|e| e.rationale.as_str()).collect();
+    sqlx::query(
+        "WITH a AS (INSERT INTO thrive_assessment (id, incident_id, assessed_by, assessed_by_name, assessed_at) \
+         VALUES ($1, $2, $3, $4, $5)), \
+         e AS (INSERT INTO thrive_entry (assessment_id, element, rating, rationale) \
+         SELECT $1, element, rating, rationale FROM UNNEST($6::text[], $7::text[], $8::text[]) AS u (element, rating, rationale)) \
+         INSERT INTO incident_log (id, incident_id, at, author_id, author_name, kind, text) VALUES ($9, $10, $11, $12, $13, $14, $15)",
+    )
+    .bind(t.id)
+    .bind(t.incident_id)
+    .bind(t.assessed_by)
+    .bind(&t.assessed_by_name)
+    .bind(t.assessed_at)
+    .bind(elements)
+    .bind(ratings)
+    .bind(rationales)
+    .bind(log.id)
+    .bind(log.incident_id)
+    .bind(log.at)
+    .bind(log.author_id)
+    .bind(&log.author_name)
+    .bind(log.kind.as_str())
+    .bind(&log.text)
+    .execute(&mut *conn)
+    .await
+    .map_err(map_err)
+    .map(|_| ())
 }
 
 async fn insert_grade(conn: &mut PgConnection, g: &GradeDecision) -> Result<()> {
@@ -195,10 +212,7 @@ pub(crate) async fn update_incident(
     }
     match change {
         IncidentChange::Log(log) | IncidentChange::Close(log) => insert_log(&mut tx, log).await?,
-        IncidentChange::Thrive(t, log) => {
-            insert_thrive(&mut tx, t).await?;
-            insert_log(&mut tx, log).await?;
-        }
+        IncidentChange::Thrive(t, log) => insert_thrive(&mut tx, t, log).await?,
         IncidentChange::Grade(g, log) => {
             insert_grade(&mut tx, g).await?;
             insert_log(&mut tx, log).await?;
@@ -348,36 +362,63 @@ pub(crate) async fn find_incident(store: &PostgresStore, id: Uuid) -> Result<Opt
     Ok(Some(IncidentRecord { incident, log, thrive, grades, deployments, people }))
 }
 
+/// The queue's order; the partial index `incident_open_by_urgency` has exactly these keys, so open
+/// incidents come out of it already sorted.
+const QUEUE_ORDER: &str =
+    "ORDER BY CASE WHEN grade IS NULL THEN 0 WHEN due_at IS NULL THEN 2 ELSE 1 END, due_at, received_at";
+
+/// The WHERE clause for a query's filters, built from constants only. The status (one of a closed set
+/// of names) is written into the SQL so the planner can match it to the partial index on open
+/// incidents; the division is parameter 1. `(? IS NULL OR col = ?)` would hide the indexes and scan
+/// every closed incident. Returns the clause and the number of parameters it uses.
+fn incident_filter(q: &IncidentQuery) -> (String, usize) {
+    let mut terms = Vec::new();
+    if let Some(status) = q.status {
+        terms.push(format!("status = '{}'", status.as_str()));
+    }
+    if q.division.is_some() {
+        terms.push("division = $1".to_string());
+    }
+    let params = usize::from(q.division.is_some());
+    if terms.is_empty() { (String::new(), params) } else { (format!("WHERE {}", terms.join(" AND ")), params) }
+}
+
 pub(crate) async fn list_incidents(store: &PostgresStore, q: &IncidentQuery) -> Result<Vec<Incident>> {
-    // One static statement per filter combination: `(? IS NULL OR col = ?)` would hide the
-    // (status, due_at, received_at) index from the planner and scan every closed incident. The SQL
-    // is built from constants only.
-    const ORDER: &str =
-        "ORDER BY CASE WHEN grade IS NULL THEN 0 WHEN due_at IS NULL THEN 2 ELSE 1 END, due_at, received_at";
-    let limit = i64::from(q.limit.clamp(1, 5000));
-    let status = q.status.map(|s| s.as_str());
-    let query = match (status, q.division.as_deref()) {
-        (Some(status), Some(division)) => sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT * FROM incident WHERE status = $1 AND division = $2 {ORDER} LIMIT $3"
-        )))
-        .bind(status)
-        .bind(division)
-        .bind(limit),
-        (Some(status), None) => {
-            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM incident WHERE status = $1 {ORDER} LIMIT $2")))
-                .bind(status)
-                .bind(limit)
-        }
-        (None, Some(division)) => {
-            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM incident WHERE division = $1 {ORDER} LIMIT $2")))
-                .bind(division)
-                .bind(limit)
-        }
-        (None, None) => {
-            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM incident {ORDER} LIMIT $1"))).bind(limit)
-        }
-    };
-    query.fetch_all(store.pool()).await.map_err(map_err)?.iter().map(incident_from_row).collect()
+    let (filter, n) = incident_filter(q);
+    let sql = format!("SELECT * FROM incident {filter} {QUEUE_ORDER} LIMIT ${} OFFSET ${}", n + 1, n + 2);
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    if let Some(division) = &q.division {
+        query = query.bind(division);
+    }
+    query
+        .bind(i64::from(q.limit.clamp(1, 5000)))
+        .bind(i64::from(q.offset))
+        .fetch_all(store.pool())
+        .await
+        .map_err(map_err)?
+        .iter()
+        .map(incident_from_row)
+        .collect()
+}
+
+pub(crate) async fn count_incidents(
+    store: &PostgresStore,
+    q: &IncidentQuery,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<IncidentCounts> {
+    let (filter, n) = incident_filter(q);
+    // Breaching as `incident::is_breaching` decides it: open and due before now.
+    let sql = format!(
+        "SELECT count(*) AS total, count(*) FILTER (WHERE status = 'open' AND due_at < ${}) AS breaching \
+         FROM incident {filter}",
+        n + 1
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    if let Some(division) = &q.division {
+        query = query.bind(division);
+    }
+    let row = query.bind(now).fetch_one(store.pool()).await.map_err(map_err)?;
+    Ok(IncidentCounts { total: get(&row, "total")?, breaching: get(&row, "breaching")? })
 }
 
 pub(crate) async fn find_related_incidents(

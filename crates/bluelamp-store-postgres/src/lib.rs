@@ -1,18 +1,21 @@
 //! The PostgreSQL implementation of [`Store`]: a force's production database.
 //!
-//! Native types (uuid, timestamptz, boolean). The audit chain head is one row locked with
-//! `SELECT … FOR UPDATE` by every append, so concurrent transactions extend the chain one at a time.
+//! Native types (uuid, timestamptz, boolean). The audit trail is striped over several chains, each
+//! with a head row; an append locks a free head with `SELECT … FOR UPDATE SKIP LOCKED`, so concurrent
+//! transactions extend different chains at once and each chain one transaction at a time.
 
 use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use bluelamp_core::audit::{self, AuditEvent, AuditQuery, NewAuditEvent};
-use bluelamp_core::incident::{Incident, IncidentRecord, LogEntry};
+use bluelamp_core::audit::{self, AuditEvent, AuditQuery, ChainHead, NewAuditEvent};
+use bluelamp_core::incident::{Incident, IncidentRecord};
 use bluelamp_core::resource::{Resource, ResourceStatus};
 use bluelamp_core::restriction::{RecordRef, Restriction};
 use bluelamp_core::session::Session;
-use bluelamp_core::store::{ApiToken, IncidentChange, IncidentQuery, SchemaStatus, Store};
+use bluelamp_core::store::{
+    ApiToken, IncidentChange, IncidentCounts, IncidentQuery, NewIncidentWrite, SchemaStatus, Store,
+};
 use bluelamp_core::user::User;
 use bluelamp_core::{Error, Result};
 use chrono::{DateTime, Utc};
@@ -131,8 +134,17 @@ fn user_sets(roles: &[PgRow], specialisms: &[PgRow]) -> Result<UserSets> {
 fn user_from_parts(row: &PgRow, sets: &mut UserSets) -> Result<User> {
     let id: Uuid = get(row, "id")?;
     let (roles, specialisms) = sets.remove(&id).unwrap_or_default();
+    user_with(row, roles, specialisms)
+}
+
+/// A user from an `app_user` row and the user's roles and specialisms.
+fn user_with(
+    row: &PgRow,
+    roles: Vec<bluelamp_core::access::Role>,
+    specialisms: Vec<bluelamp_core::user::Specialism>,
+) -> Result<User> {
     Ok(User {
-        id,
+        id: get(row, "id")?,
         username: get(row, "username")?,
         display_name: get(row, "display_name")?,
         collar_number: get(row, "collar_number")?,
@@ -150,6 +162,16 @@ fn user_from_parts(row: &PgRow, sets: &mut UserSets) -> Result<User> {
         created_at: get(row, "created_at")?,
         updated_at: get(row, "updated_at")?,
     })
+}
+
+/// A user from a row of `app_user` columns with `user_roles` and `user_specialisms` arrays.
+fn user_with_sets(row: &PgRow) -> Result<User> {
+    let mut roles = get::<Vec<String>>(row, "user_roles")?.iter().map(|r| parse_enum(r)).collect::<Result<Vec<_>>>()?;
+    let mut specialisms =
+        get::<Vec<String>>(row, "user_specialisms")?.iter().map(|r| parse_enum(r)).collect::<Result<Vec<_>>>()?;
+    roles.sort();
+    specialisms.sort();
+    user_with(row, roles, specialisms)
 }
 
 async fn write_user_sets(conn: &mut PgConnection, user: &User) -> Result<()> {
@@ -178,20 +200,43 @@ async fn write_user_sets(conn: &mut PgConnection, user: &User) -> Result<()> {
     Ok(())
 }
 
-/// Appends an event to the chain inside the caller's transaction.
+/// A free head (the least recently extended that no other transaction holds) and the next global
+/// sequence number, taken after the head row is locked so `seq` rises within each chain.
+const TAKE_FREE_HEAD: &str = "WITH h AS MATERIALIZED (SELECT id, seq, chain_seq, hash FROM audit_head \
+     ORDER BY seq, id LIMIT 1 FOR UPDATE SKIP LOCKED) SELECT id, seq, chain_seq, hash, nextval('audit_event_seq') AS next_seq FROM h";
+/// Any head, waiting for it: when every head is held.
+const WAIT_FOR_HEAD: &str = "WITH h AS MATERIALIZED (SELECT id, seq, chain_seq, hash FROM audit_head \
+     ORDER BY random() LIMIT 1 FOR UPDATE) SELECT id, seq, chain_seq, hash, nextval('audit_event_seq') AS next_seq FROM h";
+
+/// Appends an event inside the caller's transaction, to the least recently extended chain head that
+/// no other transaction holds (`FOR UPDATE SKIP LOCKED`); only when every head is taken does it wait,
+/// on a random one. The head stays locked until the caller commits, so each chain is extended one
+/// transaction at a time while different chains are extended at once. One append per transaction:
+/// a second would lock a second head, and two such transactions waiting on each other's could
+/// deadlock.
 pub(crate) async fn append(conn: &mut PgConnection, event: &NewAuditEvent) -> Result<AuditEvent> {
-    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE")
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(map_err)?;
-    let linked = audit::link(get(&head, "seq")?, &get::<String>(&head, "hash")?, event.clone());
+    let head = match sqlx::query(TAKE_FREE_HEAD).fetch_optional(&mut *conn).await.map_err(map_err)? {
+        Some(head) => head,
+        None => sqlx::query(WAIT_FOR_HEAD).fetch_one(&mut *conn).await.map_err(map_err)?,
+    };
+    let chain_head = ChainHead {
+        chain: get(&head, "id")?,
+        seq: get(&head, "seq")?,
+        chain_seq: get(&head, "chain_seq")?,
+        hash: get(&head, "hash")?,
+    };
+    let linked = audit::link(&chain_head, get(&head, "next_seq")?, event.clone());
     let e = &linked.event;
+    // The event and the new head in one statement.
     sqlx::query(
-        "INSERT INTO audit_event (seq, id, at, actor_id, actor_name, action, category, outcome, record_type, \
-         record_id, justification, before_json, after_json, request_id, ip, is_generated, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+        "WITH e AS (INSERT INTO audit_event (seq, chain, chain_seq, id, at, actor_id, actor_name, action, category, outcome, \
+         record_type, record_id, justification, before_json, after_json, request_id, ip, is_generated, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)) \
+         UPDATE audit_head SET seq = $1, chain_seq = $3, hash = $20 WHERE id = $2",
     )
     .bind(linked.seq)
+    .bind(linked.chain)
+    .bind(linked.chain_seq)
     .bind(e.id)
     .bind(e.at)
     .bind(e.actor_id)
@@ -212,18 +257,14 @@ pub(crate) async fn append(conn: &mut PgConnection, event: &NewAuditEvent) -> Re
     .execute(&mut *conn)
     .await
     .map_err(map_err)?;
-    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
-        .bind(linked.seq)
-        .bind(&linked.hash)
-        .execute(&mut *conn)
-        .await
-        .map_err(map_err)?;
     Ok(linked)
 }
 
 fn audit_from_row(row: &PgRow) -> Result<AuditEvent> {
     Ok(AuditEvent {
         seq: get(row, "seq")?,
+        chain: get(row, "chain")?,
+        chain_seq: get(row, "chain_seq")?,
         event: NewAuditEvent {
             id: get(row, "id")?,
             at: get(row, "at")?,
@@ -246,28 +287,32 @@ fn audit_from_row(row: &PgRow) -> Result<AuditEvent> {
     })
 }
 
-fn session_from_row(row: &PgRow) -> Result<Session> {
+/// A session from columns named with `prefix` (`s_id`, `s_token_hash`, …).
+fn session_from_row(row: &PgRow, prefix: &str) -> Result<Session> {
+    let col = |name: &str| format!("{prefix}{name}");
     Ok(Session {
-        id: get(row, "id")?,
-        token_hash: get(row, "token_hash")?,
-        user_id: get(row, "user_id")?,
-        created_at: get(row, "created_at")?,
-        last_seen_at: get(row, "last_seen_at")?,
-        expires_at: get(row, "expires_at")?,
-        ip: get(row, "ip")?,
-        user_agent: get(row, "user_agent")?,
+        id: get(row, &col("id"))?,
+        token_hash: get(row, &col("token_hash"))?,
+        user_id: get(row, &col("user_id"))?,
+        created_at: get(row, &col("created_at"))?,
+        last_seen_at: get(row, &col("last_seen_at"))?,
+        expires_at: get(row, &col("expires_at"))?,
+        ip: get(row, &col("ip"))?,
+        user_agent: get(row, &col("user_agent"))?,
     })
 }
 
-fn token_from_row(row: &PgRow) -> Result<ApiToken> {
+/// A token from columns named with `prefix` (`t_id`, `t_user_id`, …).
+fn token_from_row(row: &PgRow, prefix: &str) -> Result<ApiToken> {
+    let col = |name: &str| format!("{prefix}{name}");
     Ok(ApiToken {
-        id: get(row, "id")?,
-        user_id: get(row, "user_id")?,
-        token_hash: get(row, "token_hash")?,
-        label: get(row, "label")?,
-        created_at: get(row, "created_at")?,
-        expires_at: get(row, "expires_at")?,
-        revoked_at: get(row, "revoked_at")?,
+        id: get(row, &col("id"))?,
+        user_id: get(row, &col("user_id"))?,
+        token_hash: get(row, &col("token_hash"))?,
+        label: get(row, &col("label"))?,
+        created_at: get(row, &col("created_at"))?,
+        expires_at: get(row, &col("expires_at"))?,
+        revoked_at: get(row, &col("revoked_at"))?,
     })
 }
 
@@ -412,6 +457,13 @@ impl Store for PostgresStore {
         rows.iter().map(|row| user_from_parts(row, &mut sets)).collect()
     }
 
+    async fn list_divisions(&self) -> Result<Vec<String>> {
+        sqlx::query_scalar("SELECT DISTINCT division FROM app_user WHERE division <> '' ORDER BY division")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)
+    }
+
     async fn count_users(&self) -> Result<i64> {
         sqlx::query_scalar("SELECT count(*) FROM app_user").fetch_one(&self.pool).await.map_err(map_err)
     }
@@ -442,15 +494,21 @@ impl Store for PostgresStore {
         tx.commit().await.map_err(map_err)
     }
 
-    async fn find_session(&self, token_hash: &str) -> Result<Option<Session>> {
-        sqlx::query("SELECT * FROM session WHERE token_hash = $1")
-            .bind(token_hash)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(map_err)?
-            .as_ref()
-            .map(session_from_row)
-            .transpose()
+    async fn find_session(&self, token_hash: &str) -> Result<Option<(Session, User)>> {
+        // The session, its user and the user's roles and specialisms in one round trip.
+        sqlx::query(
+            "SELECT s.id AS s_id, s.token_hash AS s_token_hash, s.user_id AS s_user_id, s.created_at AS s_created_at, \
+             s.last_seen_at AS s_last_seen_at, s.expires_at AS s_expires_at, s.ip AS s_ip, s.user_agent AS s_user_agent, u.*, \
+             ARRAY(SELECT role FROM user_role WHERE user_id = u.id) AS user_roles, \
+             ARRAY(SELECT specialism FROM user_specialism WHERE user_id = u.id) AS user_specialisms \
+             FROM session s JOIN app_user u ON u.id = s.user_id WHERE s.token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_err)?
+        .map(|row| Ok((session_from_row(&row, "s_")?, user_with_sets(&row)?)))
+        .transpose()
     }
 
     async fn touch_session(&self, id: Uuid, at: DateTime<Utc>) -> Result<()> {
@@ -507,15 +565,21 @@ impl Store for PostgresStore {
         tx.commit().await.map_err(map_err)
     }
 
-    async fn find_api_token(&self, token_hash: &str) -> Result<Option<ApiToken>> {
-        sqlx::query("SELECT * FROM api_token WHERE token_hash = $1")
-            .bind(token_hash)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(map_err)?
-            .as_ref()
-            .map(token_from_row)
-            .transpose()
+    async fn find_api_token(&self, token_hash: &str) -> Result<Option<(ApiToken, User)>> {
+        // The token, its owner and the owner's roles and specialisms in one round trip.
+        sqlx::query(
+            "SELECT t.id AS t_id, t.user_id AS t_user_id, t.token_hash AS t_token_hash, t.label AS t_label, \
+             t.created_at AS t_created_at, t.expires_at AS t_expires_at, t.revoked_at AS t_revoked_at, u.*, \
+             ARRAY(SELECT role FROM user_role WHERE user_id = u.id) AS user_roles, \
+             ARRAY(SELECT specialism FROM user_specialism WHERE user_id = u.id) AS user_specialisms \
+             FROM api_token t JOIN app_user u ON u.id = t.user_id WHERE t.token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_err)?
+        .map(|row| Ok((token_from_row(&row, "t_")?, user_with_sets(&row)?)))
+        .transpose()
     }
 
     async fn list_api_tokens(&self, user_id: Uuid) -> Result<Vec<ApiToken>> {
@@ -525,7 +589,7 @@ impl Store for PostgresStore {
             .await
             .map_err(map_err)?
             .iter()
-            .map(token_from_row)
+            .map(|row| token_from_row(row, ""))
             .collect()
     }
 
@@ -609,12 +673,8 @@ impl Store for PostgresStore {
         }))
     }
 
-    async fn next_reference_number(&self, counter: &str) -> Result<i64> {
-        incident::next_reference_number(self, counter).await
-    }
-
-    async fn insert_incident(&self, incident: &Incident, first_log: &LogEntry, audit: &NewAuditEvent) -> Result<()> {
-        incident::insert_incident(self, incident, first_log, audit).await
+    async fn insert_incident(&self, write: &NewIncidentWrite<'_>) -> Result<Incident> {
+        incident::insert_incident(self, write).await
     }
 
     async fn update_incident(
@@ -633,6 +693,10 @@ impl Store for PostgresStore {
 
     async fn list_incidents(&self, query: &IncidentQuery) -> Result<Vec<Incident>> {
         incident::list_incidents(self, query).await
+    }
+
+    async fn count_incidents(&self, query: &IncidentQuery, now: DateTime<Utc>) -> Result<IncidentCounts> {
+        incident::count_incidents(self, query, now).await
     }
 
     async fn find_related_incidents(
@@ -761,11 +825,20 @@ impl Store for PostgresStore {
             .collect()
     }
 
-    async fn audit_head(&self) -> Result<(i64, String)> {
-        let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-            .fetch_one(&self.pool)
+    async fn audit_heads(&self) -> Result<Vec<ChainHead>> {
+        sqlx::query("SELECT id, seq, chain_seq, hash FROM audit_head ORDER BY id")
+            .fetch_all(&self.pool)
             .await
-            .map_err(map_err)?;
-        Ok((get(&row, "seq")?, get(&row, "hash")?))
+            .map_err(map_err)?
+            .iter()
+            .map(|row| {
+                Ok(ChainHead {
+                    chain: get(row, "id")?,
+                    seq: get(row, "seq")?,
+                    chain_seq: get(row, "chain_seq")?,
+                    hash: get(row, "hash")?,
+                })
+            })
+            .collect()
     }
 }

@@ -4,7 +4,7 @@ use bluelamp_core::audit::NewAuditEvent;
 use bluelamp_core::incident::{
     GradeDecision, Incident, IncidentRecord, LogEntry, ThriveAssessment, ThriveEntry, address_key, phone_key,
 };
-use bluelamp_core::store::{IncidentChange, IncidentQuery};
+use bluelamp_core::store::{IncidentChange, IncidentCounts, IncidentQuery, NewIncidentWrite};
 use bluelamp_core::{Error, Result};
 use sqlx::SqliteConnection;
 use sqlx::sqlite::SqliteRow;
@@ -12,32 +12,29 @@ use uuid::Uuid;
 
 use crate::{SqliteStore, append, get, map_err, opt_ts, parse_enum, parse_ts, ts};
 
-pub(crate) async fn next_reference_number(store: &SqliteStore, counter: &str) -> Result<i64> {
-    let mut tx = store.write().await?;
-    let n: i64 = sqlx::query_scalar(
+/// The next number of a reference counter, inside the caller's transaction: it commits or rolls back
+/// with the incident, so a number is used once or not at all.
+async fn take_reference_number(conn: &mut SqliteConnection, counter: &str) -> Result<i64> {
+    sqlx::query_scalar(
         "INSERT INTO reference_counter (scope, last) VALUES (?, 1) \
          ON CONFLICT (scope) DO UPDATE SET last = reference_counter.last + 1 RETURNING last",
     )
     .bind(counter)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut *conn)
     .await
-    .map_err(map_err)?;
-    tx.commit().await.map_err(map_err)?;
-    Ok(n)
+    .map_err(map_err)
 }
 
-pub(crate) async fn insert_incident(
-    store: &SqliteStore,
-    i: &Incident,
-    first: &LogEntry,
-    audit: &NewAuditEvent,
-) -> Result<()> {
+pub(crate) async fn insert_incident(store: &SqliteStore, w: &NewIncidentWrite<'_>) -> Result<Incident> {
     let mut tx = store.write().await?;
+    let number = take_reference_number(&mut tx, &w.counter).await?;
+    let (incident, audit) = (w.complete)(number);
+    let i = &incident;
     sqlx::query(
         "INSERT INTO incident (id, reference, version, channel, status, received_at, recorded_at, recorded_by, caller_name, \
          caller_phone, location_text, latitude, longitude, is_rural, division, opening_category, qualifiers, grade, graded_at, \
-         due_at, closing_category, closed_at, result, crime_reference, ncrs_reason, location_key, phone_key, ncrs_due_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         due_at, closing_category, closed_at, result, crime_reference, ncrs_reason, location_key, phone_key, ncrs_due_at, \
+         beat, ward) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(i.id)
     .bind(&i.reference)
@@ -67,29 +64,19 @@ pub(crate) async fn insert_incident(
     .bind(address_key(&i.location_text))
     .bind(phone_key(&i.caller_phone))
     .bind(i.ncrs_due_at.map(ts))
+    .bind(&i.beat)
+    .bind(&i.ward)
     .execute(&mut *tx)
     .await
     .map_err(map_err)?;
-    set_beat_and_ward(&mut tx, i).await?;
-    insert_log(&mut tx, first).await?;
-    append(&mut tx, audit).await?;
-    tx.commit().await.map_err(map_err)
-}
-
-/// Beat and ward (migration 7), written in the recording transaction. They are fixed at recording,
-/// like the reference, so `update_incident` leaves them alone.
-async fn set_beat_and_ward(conn: &mut SqliteConnection, i: &Incident) -> Result<()> {
-    if i.beat.is_empty() && i.ward.is_empty() {
-        return Ok(()); // the columns' default
+    insert_log(&mut tx, &w.first_log).await?;
+    if let Some((assessment, log)) = &w.thrive {
+        insert_thrive(&mut tx, assessment).await?;
+        insert_log(&mut tx, log).await?;
     }
-    sqlx::query("UPDATE incident SET beat = ?, ward = ? WHERE id = ?")
-        .bind(&i.beat)
-        .bind(&i.ward)
-        .bind(i.id)
-        .execute(&mut *conn)
-        .await
-        .map_err(map_err)
-        .map(|_| ())
+    append(&mut tx, &audit).await?;
+    tx.commit().await.map_err(map_err)?;
+    Ok(incident)
 }
 
 async fn insert_log(conn: &mut SqliteConnection, e: &LogEntry) -> Result<()> {
@@ -117,16 +104,17 @@ async fn insert_thrive(conn: &mut SqliteConnection, t: &ThriveAssessment) -> Res
         .execute(&mut *conn)
         .await
         .map_err(map_err)?;
-    for e in &t.entries {
-        sqlx::query("INSERT INTO thrive_entry (assessment_id, element, rating, rationale) VALUES (?, ?, ?, ?)")
-            .bind(t.id)
-            .bind(e.element.as_str())
-            .bind(e.rating.as_str())
-            .bind(&e.rationale)
-            .execute(&mut *conn)
-            .await
-            .map_err(map_err)?;
+    if t.entries.is_empty() {
+        return Ok(());
     }
+    // All entries in one statement; the SQL is built from constants only.
+    let rows = vec!["(?, ?, ?, ?)"; t.entries.len()].join(", ");
+    let sql = format!("INSERT INTO thrive_entry (assessment_id, element, rating, rationale) VALUES {rows}");
+    let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for e in &t.entries {
+        insert = insert.bind(t.id).bind(e.element.as_str()).bind(e.rating.as_str()).bind(&e.rationale);
+    }
+    insert.execute(&mut *conn).await.map_err(map_err)?;
     Ok(())
 }
 
@@ -348,36 +336,63 @@ pub(crate) async fn find_incident(store: &SqliteStore, id: Uuid) -> Result<Optio
     Ok(Some(IncidentRecord { incident, log, thrive, grades, deployments, people }))
 }
 
+/// The queue's order; the partial index `incident_open_by_urgency` has exactly these keys, so open
+/// incidents come out of it already sorted.
+const QUEUE_ORDER: &str =
+    "ORDER BY CASE WHEN grade IS NULL THEN 0 WHEN due_at IS NULL THEN 2 ELSE 1 END, due_at, received_at";
+
+/// The WHERE clause for a query's filters, built from constants only. The status (one of a closed set
+/// of names) is written into the SQL so the planner can match it to the partial index on open
+/// incidents; the division is parameter 1. `(? IS NULL OR col = ?)` would hide the indexes and scan
+/// every closed incident. Returns the clause and the number of parameters it uses.
+fn incident_filter(q: &IncidentQuery) -> (String, usize) {
+    let mut terms = Vec::new();
+    if let Some(status) = q.status {
+        terms.push(format!("status = '{}'", status.as_str()));
+    }
+    if q.division.is_some() {
+        terms.push("division = ?1".to_string());
+    }
+    let params = usize::from(q.division.is_some());
+    if terms.is_empty() { (String::new(), params) } else { (format!("WHERE {}", terms.join(" AND ")), params) }
+}
+
 pub(crate) async fn list_incidents(store: &SqliteStore, q: &IncidentQuery) -> Result<Vec<Incident>> {
-    // One static statement per filter combination: `(? IS NULL OR col = ?)` would hide the
-    // (status, due_at, received_at) index from the planner and scan every closed incident. The SQL
-    // is built from constants only.
-    const ORDER: &str =
-        "ORDER BY CASE WHEN grade IS NULL THEN 0 WHEN due_at IS NULL THEN 2 ELSE 1 END, due_at, received_at";
-    let limit = i64::from(q.limit.clamp(1, 5000));
-    let status = q.status.map(|s| s.as_str());
-    let query = match (status, q.division.as_deref()) {
-        (Some(status), Some(division)) => sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT * FROM incident WHERE status = ?1 AND division = ?2 {ORDER} LIMIT ?3"
-        )))
-        .bind(status)
-        .bind(division)
-        .bind(limit),
-        (Some(status), None) => {
-            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM incident WHERE status = ?1 {ORDER} LIMIT ?2")))
-                .bind(status)
-                .bind(limit)
-        }
-        (None, Some(division)) => {
-            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM incident WHERE division = ?1 {ORDER} LIMIT ?2")))
-                .bind(division)
-                .bind(limit)
-        }
-        (None, None) => {
-            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM incident {ORDER} LIMIT ?1"))).bind(limit)
-        }
-    };
-    query.fetch_all(store.pool()).await.map_err(map_err)?.iter().map(incident_from_row).collect()
+    let (filter, n) = incident_filter(q);
+    let sql = format!("SELECT * FROM incident {filter} {QUEUE_ORDER} LIMIT ?{} OFFSET ?{}", n + 1, n + 2);
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    if let Some(division) = &q.division {
+        query = query.bind(division);
+    }
+    query
+        .bind(i64::from(q.limit.clamp(1, 5000)))
+        .bind(i64::from(q.offset))
+        .fetch_all(store.pool())
+        .await
+        .map_err(map_err)?
+        .iter()
+        .map(incident_from_row)
+        .collect()
+}
+
+pub(crate) async fn count_incidents(
+    store: &SqliteStore,
+    q: &IncidentQuery,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<IncidentCounts> {
+    let (filter, n) = incident_filter(q);
+    // Breaching as `incident::is_breaching` decides it: open and due before now.
+    let sql = format!(
+        "SELECT count(*) AS total, count(*) FILTER (WHERE status = 'open' AND due_at < ?{}) AS breaching \
+         FROM incident {filter}",
+        n + 1
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    if let Some(division) = &q.division {
+        query = query.bind(division);
+    }
+    let row = query.bind(crate::ts(now)).fetch_one(store.pool()).await.map_err(map_err)?;
+    Ok(IncidentCounts { total: get(&row, "total")?, breaching: get(&row, "breaching")? })
 }
 
 pub(crate) async fn find_related_incidents(
@@ -434,7 +449,7 @@ pub(crate) async fn backfill_incident_keys(store: &SqliteStore) -> Result<()> {
             .bind(phone_key(&i.caller_phone))
             .bind(bluelamp_core::incident::ncrs_due_at(&i, &builtin).map(ts))
             .bind(i.id)
-            .execute(store.pool())
+            .execute(store.writer())
             .await
             .map_err(map_err)?;
     }

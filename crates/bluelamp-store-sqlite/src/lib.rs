@@ -9,12 +9,14 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use bluelamp_core::audit::{self, AuditEvent, AuditQuery, NewAuditEvent};
-use bluelamp_core::incident::{Incident, IncidentRecord, LogEntry};
+use bluelamp_core::audit::{self, AuditEvent, AuditQuery, ChainHead, NewAuditEvent};
+use bluelamp_core::incident::{Incident, IncidentRecord};
 use bluelamp_core::resource::{Resource, ResourceStatus};
 use bluelamp_core::restriction::{RecordRef, Restriction};
 use bluelamp_core::session::Session;
-use bluelamp_core::store::{ApiToken, IncidentChange, IncidentQuery, SchemaStatus, Store};
+use bluelamp_core::store::{
+    ApiToken, IncidentChange, IncidentCounts, IncidentQuery, NewIncidentWrite, SchemaStatus, Store,
+};
 use bluelamp_core::user::User;
 use bluelamp_core::{Error, Result};
 use chrono::{DateTime, Utc};
@@ -31,6 +33,10 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// One connection that every write goes through. SQLite runs one write transaction at a time
+    /// anyway; queueing writers here (in order) instead of in SQLite's busy handler, which sleeps in
+    /// steps of up to 100 ms before retrying, keeps a write's wait to the writes ahead of it.
+    writer: SqlitePool,
     path: PathBuf,
 }
 
@@ -72,10 +78,17 @@ impl SqliteStore {
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(5))
-            .connect_with(options)
+            .connect_with(options.clone())
             .await
             .map_err(map_err)?;
-        Ok(SqliteStore { pool, path: path.to_path_buf() })
+        // As long as the busy timeout: a write may wait that long for the lock either way.
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options.create_if_missing(false))
+            .await
+            .map_err(map_err)?;
+        Ok(SqliteStore { pool, writer, path: path.to_path_buf() })
     }
 
     pub fn path(&self) -> &Path {
@@ -97,7 +110,12 @@ impl SqliteStore {
     }
 
     pub(crate) async fn write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
-        self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(map_err)
+        self.writer.begin_with("BEGIN IMMEDIATE").await.map_err(map_err)
+    }
+
+    /// The writers' connection, for single-statement writes outside a transaction.
+    pub(crate) fn writer(&self) -> &SqlitePool {
+        &self.writer
     }
 }
 
@@ -174,8 +192,17 @@ fn user_sets(roles: &[SqliteRow], specialisms: &[SqliteRow]) -> Result<UserSets>
 fn user_from_parts(row: &SqliteRow, sets: &mut UserSets) -> Result<User> {
     let id: Uuid = get(row, "id")?;
     let (roles, specialisms) = sets.remove(&id).unwrap_or_default();
+    user_with(row, roles, specialisms)
+}
+
+/// A user from an `app_user` row and the user's roles and specialisms.
+fn user_with(
+    row: &SqliteRow,
+    roles: Vec<bluelamp_core::access::Role>,
+    specialisms: Vec<bluelamp_core::user::Specialism>,
+) -> Result<User> {
     Ok(User {
-        id,
+        id: get(row, "id")?,
         username: get(row, "username")?,
         display_name: get(row, "display_name")?,
         collar_number: get(row, "collar_number")?,
@@ -193,6 +220,24 @@ fn user_from_parts(row: &SqliteRow, sets: &mut UserSets) -> Result<User> {
         created_at: parse_ts(&get::<String>(row, "created_at")?)?,
         updated_at: parse_ts(&get::<String>(row, "updated_at")?)?,
     })
+}
+
+/// A user from a row of `app_user` columns with `user_roles` and `user_specialisms` lists (the codes
+/// contain no commas).
+fn user_with_sets(row: &SqliteRow) -> Result<User> {
+    let list = |col: &str| -> Result<Vec<String>> {
+        Ok(get::<Option<String>>(row, col)?
+            .unwrap_or_default()
+            .split(',')
+            .filter(|c| !c.is_empty())
+            .map(str::to_string)
+            .collect())
+    };
+    let mut roles = list("user_roles")?.iter().map(|r| parse_enum(r)).collect::<Result<Vec<_>>>()?;
+    let mut specialisms = list("user_specialisms")?.iter().map(|r| parse_enum(r)).collect::<Result<Vec<_>>>()?;
+    roles.sort();
+    specialisms.sort();
+    user_with(row, roles, specialisms)
 }
 
 async fn write_user_sets(conn: &mut SqliteConnection, user: &User) -> Result<()> {
@@ -223,16 +268,32 @@ async fn write_user_sets(conn: &mut SqliteConnection, user: &User) -> Result<()>
 
 /// Appends an event to the chain inside the caller's transaction.
 pub(crate) async fn append(conn: &mut SqliteConnection, event: &NewAuditEvent) -> Result<AuditEvent> {
-    let head =
-        sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *conn).await.map_err(map_err)?;
-    let linked = audit::link(get(&head, "seq")?, &get::<String>(&head, "hash")?, event.clone());
+    // SQLite runs one write transaction at a time, so its migration makes one chain: nothing to
+    // stripe. Like PostgreSQL it extends the least recently extended head (the only one, unless an
+    // operator added more), and the next `seq` is one past the newest head.
+    let head = sqlx::query(
+        "SELECT id, seq, chain_seq, hash, (SELECT max(seq) FROM audit_head) + 1 AS next_seq FROM audit_head \
+         ORDER BY seq, id LIMIT 1",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(map_err)?;
+    let chain_head = ChainHead {
+        chain: get(&head, "id")?,
+        seq: get(&head, "seq")?,
+        chain_seq: get(&head, "chain_seq")?,
+        hash: get(&head, "hash")?,
+    };
+    let linked = audit::link(&chain_head, get(&head, "next_seq")?, event.clone());
     let e = &linked.event;
     sqlx::query(
-        "INSERT INTO audit_event (seq, id, at, actor_id, actor_name, action, category, outcome, record_type, \
+        "INSERT INTO audit_event (seq, chain, chain_seq, id, at, actor_id, actor_name, action, category, outcome, record_type, \
          record_id, justification, before_json, after_json, request_id, ip, is_generated, prev_hash, hash) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(linked.seq)
+    .bind(linked.chain)
+    .bind(linked.chain_seq)
     .bind(e.id)
     .bind(ts(e.at))
     .bind(e.actor_id)
@@ -253,9 +314,11 @@ pub(crate) async fn append(conn: &mut SqliteConnection, event: &NewAuditEvent) -
     .execute(&mut *conn)
     .await
     .map_err(map_err)?;
-    sqlx::query("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1")
+    sqlx::query("UPDATE audit_head SET seq = ?, chain_seq = ?, hash = ? WHERE id = ?")
         .bind(linked.seq)
+        .bind(linked.chain_seq)
         .bind(&linked.hash)
+        .bind(linked.chain)
         .execute(&mut *conn)
         .await
         .map_err(map_err)?;
@@ -265,6 +328,8 @@ pub(crate) async fn append(conn: &mut SqliteConnection, event: &NewAuditEvent) -
 fn audit_from_row(row: &SqliteRow) -> Result<AuditEvent> {
     Ok(AuditEvent {
         seq: get(row, "seq")?,
+        chain: get(row, "chain")?,
+        chain_seq: get(row, "chain_seq")?,
         event: NewAuditEvent {
             id: get(row, "id")?,
             at: parse_ts(&get::<String>(row, "at")?)?,
@@ -287,28 +352,32 @@ fn audit_from_row(row: &SqliteRow) -> Result<AuditEvent> {
     })
 }
 
-fn session_from_row(row: &SqliteRow) -> Result<Session> {
+/// A session from columns named with `prefix` (`s_id`, `s_token_hash`, …).
+fn session_from_row(row: &SqliteRow, prefix: &str) -> Result<Session> {
+    let col = |name: &str| format!("{prefix}{name}");
     Ok(Session {
-        id: get(row, "id")?,
-        token_hash: get(row, "token_hash")?,
-        user_id: get(row, "user_id")?,
-        created_at: parse_ts(&get::<String>(row, "created_at")?)?,
-        last_seen_at: parse_ts(&get::<String>(row, "last_seen_at")?)?,
-        expires_at: parse_ts(&get::<String>(row, "expires_at")?)?,
-        ip: get(row, "ip")?,
-        user_agent: get(row, "user_agent")?,
+        id: get(row, &col("id"))?,
+        token_hash: get(row, &col("token_hash"))?,
+        user_id: get(row, &col("user_id"))?,
+        created_at: parse_ts(&get::<String>(row, &col("created_at"))?)?,
+        last_seen_at: parse_ts(&get::<String>(row, &col("last_seen_at"))?)?,
+        expires_at: parse_ts(&get::<String>(row, &col("expires_at"))?)?,
+        ip: get(row, &col("ip"))?,
+        user_agent: get(row, &col("user_agent"))?,
     })
 }
 
-fn token_from_row(row: &SqliteRow) -> Result<ApiToken> {
+/// A token from columns named with `prefix` (`t_id`, `t_user_id`, …).
+fn token_from_row(row: &SqliteRow, prefix: &str) -> Result<ApiToken> {
+    let col = |name: &str| format!("{prefix}{name}");
     Ok(ApiToken {
-        id: get(row, "id")?,
-        user_id: get(row, "user_id")?,
-        token_hash: get(row, "token_hash")?,
-        label: get(row, "label")?,
-        created_at: parse_ts(&get::<String>(row, "created_at")?)?,
-        expires_at: parse_ts(&get::<String>(row, "expires_at")?)?,
-        revoked_at: opt_ts(get(row, "revoked_at")?)?,
+        id: get(row, &col("id"))?,
+        user_id: get(row, &col("user_id"))?,
+        token_hash: get(row, &col("token_hash"))?,
+        label: get(row, &col("label"))?,
+        created_at: parse_ts(&get::<String>(row, &col("created_at"))?)?,
+        expires_at: parse_ts(&get::<String>(row, &col("expires_at"))?)?,
+        revoked_at: opt_ts(get(row, &col("revoked_at"))?)?,
     })
 }
 
@@ -319,7 +388,7 @@ impl Store for SqliteStore {
     }
 
     async fn migrate(&self) -> Result<()> {
-        MIGRATOR.run(&self.pool).await.map_err(|e| Error::Storage(format!("migration failed: {e}")))?;
+        MIGRATOR.run(&self.writer).await.map_err(|e| Error::Storage(format!("migration failed: {e}")))?;
         incident::backfill_incident_keys(self).await
     }
 
@@ -454,6 +523,13 @@ impl Store for SqliteStore {
         rows.iter().map(|row| user_from_parts(row, &mut sets)).collect()
     }
 
+    async fn list_divisions(&self) -> Result<Vec<String>> {
+        sqlx::query_scalar("SELECT DISTINCT division FROM app_user WHERE division <> '' ORDER BY division")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)
+    }
+
     async fn count_users(&self) -> Result<i64> {
         sqlx::query_scalar("SELECT count(*) FROM app_user").fetch_one(&self.pool).await.map_err(map_err)
     }
@@ -484,29 +560,40 @@ impl Store for SqliteStore {
         tx.commit().await.map_err(map_err)
     }
 
-    async fn find_session(&self, token_hash: &str) -> Result<Option<Session>> {
-        sqlx::query("SELECT * FROM session WHERE token_hash = ?")
-            .bind(token_hash)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(map_err)?
-            .as_ref()
-            .map(session_from_row)
-            .transpose()
+    async fn find_session(&self, token_hash: &str) -> Result<Option<(Session, User)>> {
+        // The session, its user and the user's roles and specialisms in one round trip.
+        sqlx::query(
+            "SELECT s.id AS s_id, s.token_hash AS s_token_hash, s.user_id AS s_user_id, s.created_at AS s_created_at, \
+             s.last_seen_at AS s_last_seen_at, s.expires_at AS s_expires_at, s.ip AS s_ip, s.user_agent AS s_user_agent, u.*, \
+             (SELECT group_concat(role, ',') FROM user_role WHERE user_id = u.id) AS user_roles, \
+             (SELECT group_concat(specialism, ',') FROM user_specialism WHERE user_id = u.id) AS user_specialisms \
+             FROM session s JOIN app_user u ON u.id = s.user_id WHERE s.token_hash = ?",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_err)?
+        .map(|row| Ok((session_from_row(&row, "s_")?, user_with_sets(&row)?)))
+        .transpose()
     }
 
     async fn touch_session(&self, id: Uuid, at: DateTime<Utc>) -> Result<()> {
         sqlx::query("UPDATE session SET last_seen_at = ? WHERE id = ?")
             .bind(ts(at))
             .bind(id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(map_err)
             .map(|_| ())
     }
 
     async fn delete_session(&self, id: Uuid) -> Result<()> {
-        sqlx::query("DELETE FROM session WHERE id = ?").bind(id).execute(&self.pool).await.map_err(map_err).map(|_| ())
+        sqlx::query("DELETE FROM session WHERE id = ?")
+            .bind(id)
+            .execute(&self.writer)
+            .await
+            .map_err(map_err)
+            .map(|_| ())
     }
 
     async fn revoke_sessions(&self, user_id: Uuid, audit: &NewAuditEvent) -> Result<u64> {
@@ -549,15 +636,21 @@ impl Store for SqliteStore {
         tx.commit().await.map_err(map_err)
     }
 
-    async fn find_api_token(&self, token_hash: &str) -> Result<Option<ApiToken>> {
-        sqlx::query("SELECT * FROM api_token WHERE token_hash = ?")
-            .bind(token_hash)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(map_err)?
-            .as_ref()
-            .map(token_from_row)
-            .transpose()
+    async fn find_api_token(&self, token_hash: &str) -> Result<Option<(ApiToken, User)>> {
+        // The token, its owner and the owner's roles and specialisms in one round trip.
+        sqlx::query(
+            "SELECT t.id AS t_id, t.user_id AS t_user_id, t.token_hash AS t_token_hash, t.label AS t_label, \
+             t.created_at AS t_created_at, t.expires_at AS t_expires_at, t.revoked_at AS t_revoked_at, u.*, \
+             (SELECT group_concat(role, ',') FROM user_role WHERE user_id = u.id) AS user_roles, \
+             (SELECT group_concat(specialism, ',') FROM user_specialism WHERE user_id = u.id) AS user_specialisms \
+             FROM api_token t JOIN app_user u ON u.id = t.user_id WHERE t.token_hash = ?",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_err)?
+        .map(|row| Ok((token_from_row(&row, "t_")?, user_with_sets(&row)?)))
+        .transpose()
     }
 
     async fn list_api_tokens(&self, user_id: Uuid) -> Result<Vec<ApiToken>> {
@@ -567,7 +660,7 @@ impl Store for SqliteStore {
             .await
             .map_err(map_err)?
             .iter()
-            .map(token_from_row)
+            .map(|row| token_from_row(row, ""))
             .collect()
     }
 
@@ -651,12 +744,8 @@ impl Store for SqliteStore {
         }))
     }
 
-    async fn next_reference_number(&self, counter: &str) -> Result<i64> {
-        incident::next_reference_number(self, counter).await
-    }
-
-    async fn insert_incident(&self, incident: &Incident, first_log: &LogEntry, audit: &NewAuditEvent) -> Result<()> {
-        incident::insert_incident(self, incident, first_log, audit).await
+    async fn insert_incident(&self, write: &NewIncidentWrite<'_>) -> Result<Incident> {
+        incident::insert_incident(self, write).await
     }
 
     async fn update_incident(
@@ -675,6 +764,10 @@ impl Store for SqliteStore {
 
     async fn list_incidents(&self, query: &IncidentQuery) -> Result<Vec<Incident>> {
         incident::list_incidents(self, query).await
+    }
+
+    async fn count_incidents(&self, query: &IncidentQuery, now: DateTime<Utc>) -> Result<IncidentCounts> {
+        incident::count_incidents(self, query, now).await
     }
 
     async fn find_related_incidents(
@@ -803,11 +896,20 @@ impl Store for SqliteStore {
             .collect()
     }
 
-    async fn audit_head(&self) -> Result<(i64, String)> {
-        let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-            .fetch_one(&self.pool)
+    async fn audit_heads(&self) -> Result<Vec<ChainHead>> {
+        sqlx::query("SELECT id, seq, chain_seq, hash FROM audit_head ORDER BY id")
+            .fetch_all(&self.pool)
             .await
-            .map_err(map_err)?;
-        Ok((get(&row, "seq")?, get(&row, "hash")?))
+            .map_err(map_err)?
+            .iter()
+            .map(|row| {
+                Ok(ChainHead {
+                    chain: get(row, "id")?,
+                    seq: get(row, "seq")?,
+                    chain_seq: get(row, "chain_seq")?,
+                    hash: get(row, "hash")?,
+                })
+            })
+            .collect()
     }
 }

@@ -80,6 +80,15 @@ pub async fn sessions_expire_and_are_revoked<B: TestBackend>() {
     let first = core.sign_in("pc.idle", PASSWORD, &ctx()).await.expect("sign in");
     let (principal, _) = core.authenticate_session(&first.token).await.expect("ok").expect("live");
     assert_eq!(principal.user_id, user.id);
+    // The session comes with its whole user (roles and specialisms) in the one look-up.
+    let (session, with_user) = backend
+        .store()
+        .find_session(&bluelamp_core::secret::token_hash(&first.token))
+        .await
+        .expect("find")
+        .expect("exists");
+    assert_eq!(session.user_id, user.id);
+    assert_eq!(Some(with_user), backend.store().find_user(user.id).await.expect("find"));
 
     // Active use keeps the session alive past the idle limit ...
     for _ in 0..4 {
@@ -194,6 +203,20 @@ pub async fn api_tokens_expire_and_revoke<B: TestBackend>() {
         core.create_api_token(By::System("test"), "partner.system", "", 0, &ctx()).await,
         Err(Error::Invalid(_))
     ));
+
+    // The token comes with its owner in the one look-up; a disabled owner's token is refused.
+    let (token, secret) =
+        core.create_api_token(By::System("test"), "partner.system", "", 30, &ctx()).await.expect("token");
+    let (found, owner) = backend
+        .store()
+        .find_api_token(&bluelamp_core::secret::token_hash(&secret))
+        .await
+        .expect("find")
+        .expect("exists");
+    assert_eq!((found, Some(owner)), (token, backend.store().find_user(user.id).await.expect("find")));
+    assert!(core.authenticate_api_token(&secret).await.expect("ok").is_some());
+    core.set_user_disabled(By::System("test"), "partner.system", true, &ctx()).await.expect("disable");
+    assert!(core.authenticate_api_token(&secret).await.expect("ok").is_none(), "disabled owner");
 }
 
 /// A restricted record is sealed to everyone off its access list until they give a reason, and the
@@ -409,7 +432,7 @@ pub async fn audit_search_filters_and_pages<B: TestBackend>() {
     assert_eq!(store.audit_head().await.expect("head").0, head + 1);
 }
 
-/// Many writers at once still make one unbroken chain.
+/// Many writers at once still make an unbroken trail.
 pub async fn concurrent_appends_keep_one_chain<B: TestBackend>() {
     let backend = B::new().await;
     let core = core(backend.store(), ManualClock::standard());
@@ -428,6 +451,99 @@ pub async fn concurrent_appends_keep_one_chain<B: TestBackend>() {
         task.await.expect("task");
     }
     assert_eq!(verify_ok(backend.store()).await, 1 + 16 * 10 * 2);
+}
+
+/// Many writers at once extend several chains on PostgreSQL (one on SQLite), and the trail still
+/// verifies: every chain runs 1, 2, 3 … with `seq` rising along it and ends at its head.
+pub async fn concurrent_appends_stripe_over_chains<B: TestBackend>() {
+    let backend = B::new().await;
+    let store = backend.store();
+    let core = core(store.clone(), ManualClock::standard());
+    add_user(&core, "pc.busy", &["investigator"]).await;
+    let mut tasks = Vec::new();
+    for _ in 0..16 {
+        let core = core.clone();
+        tasks.push(tokio::spawn(async move {
+            for _ in 0..10 {
+                core.record_refusal(None, "GET /users", "not signed in", &ctx()).await.expect("append");
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.expect("task");
+    }
+    assert_eq!(verify_ok(store.clone()).await, 1 + 16 * 10);
+    let heads = store.audit_heads().await.expect("heads");
+    let used = heads.iter().filter(|h| h.chain_seq > 0).count();
+    if B::NAME == "postgres" {
+        assert_eq!(heads.len(), 16);
+        assert!(used >= 2, "only {used} chain(s) used");
+    } else {
+        assert_eq!((heads.len(), used), (1, 1));
+    }
+    let events = store.audit_range(1, 1000).await.expect("events");
+    assert_eq!(events.len(), 161);
+    for head in &heads {
+        let chain: Vec<_> = events.iter().filter(|e| e.chain == head.chain).collect();
+        assert_eq!(chain.len() as i64, head.chain_seq);
+        assert!(chain.iter().enumerate().all(|(i, e)| e.chain_seq == i as i64 + 1), "chain {} has gaps", head.chain);
+        assert!(chain.windows(2).all(|w| w[0].seq < w[1].seq && w[1].prev_hash == w[0].hash));
+        assert_eq!(
+            chain.last().map(|e| (e.seq, e.hash.clone())),
+            (head.chain_seq > 0).then(|| (head.seq, head.hash.clone()))
+        );
+    }
+    let mut seqs: Vec<i64> = events.iter().map(|e| e.seq).collect();
+    seqs.dedup();
+    assert_eq!(seqs.len(), 161, "seq is unique");
+}
+
+/// A trail spread over at least three chains (SQLite's migration makes one; the test adds two heads,
+/// as an operator could), with an event of chain 2 that has a successor in its chain.
+async fn striped_trail<B: TestBackend>(backend: &B) -> (bluelamp_core::audit::AuditEvent, i64) {
+    for id in 2..=3 {
+        backend
+            .exec(&format!(
+                "INSERT INTO audit_head (id, seq, chain_seq, hash) SELECT {id}, 0, 0, '{}' \
+                 WHERE NOT EXISTS (SELECT 1 FROM audit_head WHERE id = {id})",
+                bluelamp_core::audit::GENESIS_HASH
+            ))
+            .await;
+    }
+    busy_trail(backend).await;
+    let core = core(backend.store(), ManualClock::standard());
+    for _ in 0..40 {
+        core.record_refusal(None, "GET /users", "not signed in", &ctx()).await.expect("append");
+    }
+    verify_ok(backend.store()).await;
+    let events = backend.store().audit_range(1, 1000).await.expect("events");
+    let victim = events
+        .iter()
+        .find(|e| e.chain == 2 && events.iter().any(|n| n.chain == 2 && n.chain_seq == e.chain_seq + 1))
+        .expect("chain 2 has two events")
+        .clone();
+    let before = events.iter().filter(|e| e.chain == 2 && e.seq < victim.seq).map(|e| e.seq).max().unwrap_or(0);
+    (victim, before)
+}
+
+/// Deleting an event from a chain other than the first is found, in that chain.
+pub async fn audit_verify_catches_a_deletion_in_another_chain<B: TestBackend>() {
+    let backend = B::new().await;
+    let (victim, before) = striped_trail(&backend).await;
+    let fault = fault_after(&backend, &format!("DELETE FROM audit_event WHERE seq = {}", victim.seq)).await;
+    assert!(fault.seq > before && fault.seq <= victim.seq, "{fault:?} for {}", victim.seq);
+    assert!(fault.problem.contains(&format!("event {} of chain 2", victim.chain_seq)), "{}", fault.problem);
+}
+
+/// Editing an event in a chain other than the first is found at that event.
+pub async fn audit_verify_catches_an_edit_in_another_chain<B: TestBackend>() {
+    let backend = B::new().await;
+    let (victim, _) = striped_trail(&backend).await;
+    let fault =
+        fault_after(&backend, &format!("UPDATE audit_event SET after_json = '{{}}' WHERE seq = {}", victim.seq)).await;
+    assert_eq!(fault.seq, victim.seq);
+    assert_eq!(fault.event_id, Some(victim.event.id));
+    assert!(fault.problem.contains("edited"), "{}", fault.problem);
 }
 
 /// Migrations are all applied and known.
@@ -454,7 +570,8 @@ macro_rules! contract_tests {
             audit_chain_verifies_and_is_append_only, audit_verify_catches_an_edit,
             audit_verify_catches_a_deletion, audit_verify_catches_a_deleted_tail,
             audit_verify_catches_a_reorder, audit_search_filters_and_pages,
-            concurrent_appends_keep_one_chain, schema_is_current, incidents_record_assess_grade_and_close,
+            concurrent_appends_keep_one_chain, concurrent_appends_stripe_over_chains,
+            audit_verify_catches_a_deletion_in_another_chain, audit_verify_catches_an_edit_in_another_chain, schema_is_current, incidents_record_assess_grade_and_close,
             incident_changes_are_optimistically_locked, incident_references_count_per_day,
             incident_queue_is_ordered_by_urgency, incidents_are_not_saved_without_audit, intake_checks_find_repeats,
             ncrs_list_shows_due_and_breaching, units_deploy_arrive_and_clear, divisions_come_from_boundaries,
@@ -664,6 +781,32 @@ pub async fn incident_queue_is_ordered_by_urgency<B: TestBackend>() {
     assert_eq!(east, vec![ungraded, priority, scheduled, resolution]);
     let all = backend.store().list_incidents(&IncidentQuery { limit: 100, ..Default::default() }).await.expect("list");
     assert_eq!(all.len(), 5);
+
+    // Pages of the queue, and counts over all of it that agree with the rules.
+    let store = backend.store();
+    let open = |division: Option<&str>, limit: u32, offset: u32| IncidentQuery {
+        status: Some(IncidentStatus::Open),
+        division: division.map(str::to_string),
+        limit,
+        offset,
+    };
+    let refs = |list: Vec<bluelamp_core::incident::Incident>| list.into_iter().map(|i| i.reference).collect::<Vec<_>>();
+    assert_eq!(refs(store.list_incidents(&open(None, 2, 1)).await.expect("page")), queue[1..3].to_vec());
+    assert_eq!(refs(store.list_incidents(&open(Some("East"), 10, 3)).await.expect("page")), east[3..].to_vec());
+    assert!(store.list_incidents(&open(None, 10, 5)).await.expect("past the end").is_empty());
+    for later in [0, 20, 60, 24 * 60] {
+        let now = core.now() + Duration::minutes(later);
+        for division in [None, Some("East"), Some("West"), Some("Nowhere")] {
+            let listed = store.list_incidents(&open(division, 100, 0)).await.expect("list");
+            let counts = store.count_incidents(&open(division, 1, 3), now).await.expect("count");
+            assert_eq!(counts.total, listed.len() as i64, "{division:?}");
+            let breaching = listed.iter().filter(|i| bluelamp_core::incident::is_breaching(i, now)).count();
+            assert_eq!(counts.breaching, breaching as i64, "{division:?} at +{later} min");
+        }
+    }
+    let slice = core.incident_queue_page(&handler, Some("East"), 1, 2, &ctx()).await.expect("queue page");
+    assert_eq!((refs(slice.incidents), slice.total), (east[1..3].to_vec(), 4));
+    assert_eq!(store.list_divisions().await.expect("divisions"), vec!["West".to_string()]);
 }
 
 /// No incident is saved without its audit event.

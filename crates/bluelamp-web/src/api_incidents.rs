@@ -250,9 +250,16 @@ pub struct NewIncidentJson {
     pub qualifiers: Vec<String>,
     /// What the caller says: the first log entry.
     pub summary: String,
+    /// The first THRIVE assessment, recorded with the incident in one transaction: all six elements,
+    /// each with a rating and a rationale, as for `POST /api/v1/incidents/{id}/thrive`. If any is
+    /// missing or wrong the answer is 422 naming it (`thrive.<element>.rating` or `.rationale`) and
+    /// nothing is saved.
+    #[serde(default)]
+    pub thrive: Option<Vec<ThriveEntryJson>>,
 }
 
-/// Records a call for service.
+/// Records a call for service, with its first THRIVE assessment when `thrive` is given (the
+/// incident's version is then still 1: one change).
 #[utoipa::path(post, path = "/api/v1/incidents", tag = "incidents", request_body = NewIncidentJson,
     responses((status = 201, body = IncidentJson), (status = 422, body = ErrorJson), (status = 403, body = ErrorJson)))]
 pub async fn create(
@@ -283,7 +290,10 @@ pub async fn create(
         qualifiers: body.qualifiers,
         summary: body.summary,
     };
-    let incident = state.core.record_incident(&user, &new, &ctx).await?;
+    let thrive = body.thrive.map(|entries| ThriveInput {
+        entries: entries.into_iter().map(|e| (e.element, e.rating, e.rationale)).collect(),
+    });
+    let incident = state.core.record_assessed_incident(&user, &new, thrive.as_ref(), &ctx).await?;
     Ok((StatusCode::CREATED, Json(incident_json(&incident, &state.core.settings.areas))))
 }
 

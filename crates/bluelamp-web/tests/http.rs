@@ -711,6 +711,80 @@ async fn beat_and_ward_shown_for_coordinates<B: TestBackend>() {
     assert!(props["beat"].is_object() && props["ward"].is_object(), "beat and ward are in the schema");
 }
 
+/// An incident and its THRIVE assessment in one request: one transaction, one audit event, version 1;
+/// a bad THRIVE element is a 422 naming it, and nothing is saved (not even a reference number).
+async fn incident_with_thrive_in_one_request<B: TestBackend>() {
+    let app = TestApp::<B>::new().await;
+    let handler = app.session("call-handler").await;
+    let json = "application/json";
+    let with_thrive = |entries: &str| {
+        let mut new: serde_json::Value = serde_json::from_str(
+            r#"{"channel":"999","caller_name":"Mary Lane","caller_phone":"07700 900123","location_text":"14 Mill Road","division":"East","opening_category":"PSW-DOM","qualifiers":["domestic-abuse"],"summary":"Partner shouting and throwing things"}"#,
+        )
+        .expect("json");
+        let thrive: serde_json::Value = serde_json::from_str(entries).expect("json");
+        new["thrive"] = thrive["entries"].clone();
+        new.to_string()
+    };
+    let events_before = app.backend.store().audit_head().await.expect("head").0;
+
+    let bad = thrive_json(1, 0).replacen(r#""rating":"high""#, r#""rating":"severe""#, 1);
+    let refused = app.post("/api/v1/incidents", Some(&handler), json, with_thrive(&bad)).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    assert_eq!(refused.json()["fields"][0]["field"], "thrive.threat.rating");
+    let partial = app.post("/api/v1/incidents", Some(&handler), json, with_thrive(&thrive_json(1, 5))).await;
+    assert_eq!(partial.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields = partial.json()["fields"].to_string();
+    assert!(fields.contains("thrive.threat.rationale") && fields.contains("thrive.vulnerability.rating"), "{fields}");
+    let both_wrong = with_thrive(&bad).replace("PSW-DOM", "PSW-NOPE");
+    let fields = app.post("/api/v1/incidents", Some(&handler), json, both_wrong).await.json()["fields"].to_string();
+    assert!(
+        fields.contains("opening_category") && fields.contains("thrive.threat.rating"),
+        "every rule named: {fields}"
+    );
+    assert_eq!(app.get("/api/v1/incidents", Some(&handler)).await.json().as_array().map(Vec::len), Some(0));
+    assert_eq!(app.backend.store().audit_head().await.expect("head").0, events_before + 1, "only the queue view");
+
+    let created = app.post("/api/v1/incidents", Some(&handler), json, with_thrive(&thrive_json(1, 0))).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let incident = created.json();
+    assert_eq!(incident["reference"], "20261126-0001", "a refused request takes no number");
+    assert_eq!(incident["version"], 1);
+    let id = incident["id"].as_str().expect("id").to_string();
+    let record = app.get(&format!("/api/v1/incidents/{id}"), Some(&handler)).await.json();
+    assert_eq!(record["thrive"].as_array().map(Vec::len), Some(1));
+    assert_eq!(record["thrive"][0]["entries"].as_array().map(Vec::len), Some(6));
+    assert_eq!(record["thrive"][0]["entries"][0]["rationale"], "threat considered on the call");
+    let log: Vec<String> =
+        record["log"].as_array().expect("log").iter().map(|l| l["text"].as_str().unwrap_or("").to_string()).collect();
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[0], "Partner shouting and throwing things");
+    assert!(log[1].starts_with("THRIVE assessed: Threat high"), "{log:?}");
+    let trail = app
+        .backend
+        .store()
+        .search_audit(&AuditQuery { record_id: Some(id.clone()), limit: 10, ..Default::default() })
+        .await
+        .expect("search");
+    let recorded: Vec<_> = trail.iter().filter(|e| e.event.action != "incident.view").collect();
+    assert_eq!(recorded.len(), 1, "one audit event for the incident and its assessment");
+    assert_eq!(recorded[0].event.action, "incident.record");
+    assert!(recorded[0].event.after.clone().unwrap_or_default().contains(r#""thrive":{"#));
+
+    // Assessed already, so it can be graded straight away; without `thrive` nothing changes.
+    let graded = app
+        .post(&format!("/api/v1/incidents/{id}/grade"), Some(&handler), json, r#"{"version":1,"grade":"emergency"}"#)
+        .await;
+    assert_eq!(graded.status, StatusCode::OK, "{}", graded.body);
+    let plain = with_thrive(&thrive_json(1, 0)).replace(r#","thrive":"#, r#","unused":"#);
+    let plain = app.post("/api/v1/incidents", Some(&handler), json, plain).await.json();
+    assert_eq!(plain["reference"], "20261126-0002");
+    let record = app.get(&format!("/api/v1/incidents/{}", plain["id"].as_str().unwrap_or("")), Some(&handler)).await;
+    assert_eq!(record.json()["thrive"].as_array().map(Vec::len), Some(0));
+    let verify = app.get("/api/v1/audit/verify", Some(&app.session("auditor").await)).await;
+    assert_eq!(verify.json()["ok"], true);
+}
+
 /// The incident pages: a conflict or a broken rule re-renders the page with what was typed.
 async fn incident_pages_keep_what_was_typed<B: TestBackend>() {
     let app = TestApp::<B>::new().await;
@@ -1142,7 +1216,7 @@ macro_rules! http_tests {
                 restricted_records_stay_sealed_over_http, no_audit_no_data, bad_input_gets_clear_errors,
                 sign_in_is_generic_and_locks, expired_sessions_return_to_sign_in, secure_cookies_behind_tls,
                 headers_and_csrf_everywhere, bearer_tokens_work_until_revoked, openapi_and_operations,
-                auditors_search_the_trail, incident_journey_over_the_api, incident_pages_keep_what_was_typed,
+                auditors_search_the_trail, incident_journey_over_the_api, incident_with_thrive_in_one_request, incident_pages_keep_what_was_typed,
                 intake_checks_and_ncrs_over_http, units_over_http, queue_pages_most_urgent_first,
                 thrive_quality_over_http, people_pages_find_offer_duplicates_and_link, people_over_the_api,
                 a_loaded_nsir_list_is_what_is_accepted, beat_and_ward_shown_for_coordinates);

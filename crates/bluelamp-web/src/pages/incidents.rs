@@ -114,20 +114,27 @@ pub async fn queue(
     Ctx(ctx): Ctx,
     Query(q): Query<QueueQuery>,
 ) -> PageResult {
-    let incidents = state.core.incident_queue(&user, Some(&q.division), &ctx).await?;
-    let now = state.core.now();
-    let mut divisions: Vec<String> = state.core.store.list_users().await?.into_iter().map(|u| u.division).collect();
-    divisions.sort();
-    divisions.dedup();
-    divisions.retain(|d| !d.is_empty());
-    let breaches = incidents.iter().filter(|i| incident::is_breaching(i, now)).count();
-    let total = incidents.len();
+    // Only the rows shown are loaded; the counts cover the whole queue. The page number is
+    // clamped to the pages there are once the count is known.
+    let size = QUEUE_PAGE_SIZE as u32;
+    let wanted = q.page.unwrap_or(1).max(1);
+    let offset = u32::try_from((wanted - 1).saturating_mul(QUEUE_PAGE_SIZE)).unwrap_or(u32::MAX);
+    let mut slice = state.core.incident_queue_page(&user, Some(&q.division), offset, size, &ctx).await?;
+    let total = usize::try_from(slice.total).unwrap_or(0);
     let pages = total.div_ceil(QUEUE_PAGE_SIZE).max(1);
-    let page = q.page.unwrap_or(1).clamp(1, pages);
-    let rows: Vec<QueueRow> = incidents
+    let page = wanted.min(pages);
+    if page != wanted {
+        slice = state
+            .core
+            .incident_queue_page(&user, Some(&q.division), ((page - 1) * QUEUE_PAGE_SIZE) as u32, size, &ctx)
+            .await?;
+    }
+    let now = slice.now;
+    let divisions = state.core.store.list_divisions().await?;
+    let breaches = usize::try_from(slice.breaching).unwrap_or(0);
+    let rows: Vec<QueueRow> = slice
+        .incidents
         .iter()
-        .skip((page - 1) * QUEUE_PAGE_SIZE)
-        .take(QUEUE_PAGE_SIZE)
         .map(|i| QueueRow {
             id: i.id.to_string(),
             reference: i.reference.clone(),

@@ -236,6 +236,7 @@ pub async fn home(State(state): State<AppState>, CurrentUser(user): CurrentUser)
             status: Some(bluelamp_core::incident::IncidentStatus::Open),
             division: None,
             limit: 5000,
+            offset: 0,
         };
         let open = state.core.store.list_incidents(&query).await?;
         counts.ungraded = open.iter().filter(|i| i.grade.is_none()).count() as i64;
