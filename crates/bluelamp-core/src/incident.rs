@@ -659,26 +659,43 @@ fn audit_json(i: &Incident) -> serde_json::Value {
 impl Core {
     /// Records a new call for service.
     pub async fn record_incident(&self, by: &Principal, new: &NewIncident, ctx: &RequestContext) -> Result<Incident> {
-        self.record_assessed_incident(by, new, None, ctx).await
+        self.record_assessed_incident(by, new, None, &[], ctx).await
     }
 
-    /// Records a new call for service and, when `thrive` is given, its first THRIVE assessment, in one
-    /// store transaction with one audit event. Every broken rule of either is named; nothing is
-    /// saved (and no reference number is taken) unless all hold.
+    /// Records a new call for service and, when `thrive` is given, its first THRIVE assessment, and
+    /// the `people` involved with their roles, in one store transaction with one audit event. Every
+    /// broken rule is named; nothing is saved (and no reference number is taken) unless all hold.
     pub async fn record_assessed_incident(
         &self,
         by: &Principal,
         new: &NewIncident,
         thrive: Option<&ThriveInput>,
+        people: &[(Uuid, crate::person::IncidentRole)],
         ctx: &RequestContext,
     ) -> Result<Incident> {
         by.require(Permission::IncidentRecord)?;
+        if !people.is_empty() {
+            by.require(Permission::PersonView)?;
+        }
         let now = self.now();
+        let ids: Vec<Uuid> = people.iter().map(|(id, _)| *id).collect();
+        let names = if ids.is_empty() { Vec::new() } else { self.store.person_names(&ids).await? };
+        let mut people_errors = Vec::new();
+        for (n, (id, role)) in people.iter().enumerate() {
+            if !names.iter().any(|(known, _)| known == id) {
+                people_errors
+                    .push(FieldError::new(format!("people.{n}.person_id"), "No such person: search for them first"));
+            } else if people[..n].iter().any(|(other, r)| other == id && r == role) {
+                people_errors
+                    .push(FieldError::new(format!("people.{n}.role"), "This person is already listed in this role"));
+            }
+        }
         let (valid, entries) = match (new.validate(now, &self.settings.nsir), thrive.map(validate_thrive).transpose()) {
-            (Ok(valid), Ok(entries)) => (valid, entries),
+            (Ok(valid), Ok(entries)) if people_errors.is_empty() => (valid, entries),
             (valid, entries) => {
                 let mut errors = valid.err().unwrap_or_default();
                 errors.extend(entries.err().unwrap_or_default());
+                errors.extend(people_errors);
                 return Err(Error::Invalid(errors));
             }
         };
@@ -731,6 +748,24 @@ impl Core {
         let base_audit = self
             .event(&By::User(by).actor(), "incident.record", AuditCategory::Collect, ctx)
             .record("incident", incident.id);
+        let links: Vec<crate::person::IncidentPerson> = people
+            .iter()
+            .map(|(person_id, role)| crate::person::IncidentPerson {
+                incident_id: incident.id,
+                person_id: *person_id,
+                role: *role,
+                linked_at: now,
+                linked_by_name: by.username.clone(),
+                name: names.iter().find(|(id, _)| id == person_id).map(|(_, n)| n.clone()).unwrap_or_default(),
+            })
+            .collect();
+        let people_log = (!links.is_empty()).then(|| {
+            let listed: Vec<String> =
+                links.iter().map(|l| format!("{} as {}", l.name, l.role.label().to_lowercase())).collect();
+            log_entry(incident.id, now, by, LogKind::System, format!("Linked {}", listed.join("; ")))
+        });
+        let linked: Vec<serde_json::Value> =
+            links.iter().map(|l| serde_json::json!({"person": l.person_id, "role": l.role.as_str()})).collect();
         let pattern = &self.settings.incident_reference_format;
         // Everything but the number is decided; the store takes the number in its transaction.
         let complete = |number: i64| {
@@ -740,10 +775,19 @@ impl Core {
             if let (Some(ratings), Some(fields)) = (&ratings, after.as_object_mut()) {
                 fields.insert("thrive".into(), serde_json::Value::Object(ratings.clone()));
             }
+            if let (false, Some(fields)) = (linked.is_empty(), after.as_object_mut()) {
+                fields.insert("people".into(), serde_json::Value::Array(linked.clone()));
+            }
             (incident, base_audit.clone().after(&after))
         };
-        let write =
-            NewIncidentWrite { counter: format!("incident:{local_day}"), first_log, thrive, complete: &complete };
+        let write = NewIncidentWrite {
+            counter: format!("incident:{local_day}"),
+            first_log,
+            thrive,
+            people: links,
+            people_log,
+            complete: &complete,
+        };
         self.store.insert_incident(&write).await
     }
 

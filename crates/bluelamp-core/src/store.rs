@@ -84,6 +84,10 @@ pub struct NewIncidentWrite<'a> {
     pub first_log: LogEntry,
     /// The first THRIVE assessment and the log line recording it.
     pub thrive: Option<(ThriveAssessment, LogEntry)>,
+    /// People linked from the start, and the one log line naming them (present when `people` is not
+    /// empty).
+    pub people: Vec<crate::person::IncidentPerson>,
+    pub people_log: Option<LogEntry>,
     pub complete: &'a (dyn Fn(i64) -> (Incident, NewAuditEvent) + Send + Sync),
 }
 
@@ -198,6 +202,8 @@ pub trait Store: Send + Sync + 'static {
     /// still `expected_version` (otherwise `Conflict`).
     async fn update_person(&self, person: &Person, expected_version: i64, audit: &NewAuditEvent) -> Result<()>;
     async fn find_person(&self, id: Uuid) -> Result<Option<Person>>;
+    /// (id, name used) of those of `ids` that are people; unknown ids are left out. One query.
+    async fn person_names(&self, ids: &[Uuid]) -> Result<Vec<(Uuid, String)>>;
     /// People with any name, date of birth, address or phone matching the keys (see
     /// [`SearchKeys`]); at most `limit`, in no particular order (the core ranks them).
     async fn find_person_candidates(&self, keys: &SearchKeys, limit: u32) -> Result<Vec<Person>>;

@@ -94,6 +94,9 @@ pub(crate) async fn insert_incident(store: &PostgresStore, w: &NewIncidentWrite<
     if let Some((assessment, log)) = &w.thrive {
         insert_thrive(&mut tx, assessment, log).await?;
     }
+    if let Some(log) = &w.people_log {
+        crate::person::insert_links(&mut tx, &w.people, log).await?;
+    }
     append(&mut tx, &audit).await?;
     tx.commit().await.map_err(map_err)?;
     Ok(i)

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use bluelamp_core::audit::NewAuditEvent;
-use bluelamp_core::incident::{Incident, address_key, phone_key};
+use bluelamp_core::incident::{Incident, LogEntry, address_key, phone_key};
 use bluelamp_core::person::{
     IncidentPerson, IncidentRole, Marker, Person, PersonAddress, PersonName, PersonPhone, SearchKeys, name_key, soundex,
 };
@@ -338,6 +338,50 @@ pub(crate) async fn insert_link(conn: &mut PgConnection, link: &IncidentPerson) 
     .await
     .map_err(map_err)
     .map(|_| ())
+}
+
+/// People linked to a new incident and the log line naming them, in one statement.
+pub(crate) async fn insert_links(conn: &mut PgConnection, links: &[IncidentPerson], log: &LogEntry) -> Result<()> {
+    let people: Vec<Uuid> = links.iter().map(|l| l.person_id).collect();
+    let roles: Vec<&str> = links.iter().map(|l| l.role.as_str()).collect();
+    sqlx::query(
+        "WITH l AS (INSERT INTO incident_log (id, incident_id, at, author_id, author_name, kind, text) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)) \
+         INSERT INTO incident_person (incident_id, person_id, role, linked_at, linked_by_name) \
+         SELECT $2, p, r, $3, $5 FROM UNNEST($8::uuid[], $9::text[]) AS t (p, r)",
+    )
+    .bind(log.id)
+    .bind(log.incident_id)
+    .bind(log.at)
+    .bind(log.author_id)
+    .bind(&log.author_name)
+    .bind(log.kind.as_str())
+    .bind(&log.text)
+    .bind(people)
+    .bind(roles)
+    .execute(&mut *conn)
+    .await
+    .map_err(map_err)
+    .map(|_| ())
+}
+
+/// (id, name used) of those of `ids` that are people.
+pub(crate) async fn person_names(store: &PostgresStore, ids: &[Uuid]) -> Result<Vec<(Uuid, String)>> {
+    sqlx::query("SELECT person_id, forenames, surname FROM person_name WHERE position = 0 AND person_id = ANY($1)")
+        .bind(ids.to_vec())
+        .fetch_all(store.pool())
+        .await
+        .map_err(map_err)?
+        .iter()
+        .map(|r| {
+            let name = PersonName {
+                kind: bluelamp_core::person::NameKind::Primary,
+                forenames: get(r, "forenames")?,
+                surname: get(r, "surname")?,
+            };
+            Ok((get(r, "person_id")?, name.full()))
+        })
+        .collect()
 }
 
 /// The people linked to an incident, with their names, in the order they were linked.

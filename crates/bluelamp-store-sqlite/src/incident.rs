@@ -74,6 +74,12 @@ pub(crate) async fn insert_incident(store: &SqliteStore, w: &NewIncidentWrite<'_
         insert_thrive(&mut tx, assessment).await?;
         insert_log(&mut tx, log).await?;
     }
+    for link in &w.people {
+        crate::person::insert_link(&mut tx, link).await?;
+    }
+    if let Some(log) = &w.people_log {
+        insert_log(&mut tx, log).await?;
+    }
     append(&mut tx, &audit).await?;
     tx.commit().await.map_err(map_err)?;
     Ok(incident)

@@ -801,6 +801,13 @@ impl Store for SqliteStore {
         person::find_person(self, id).await
     }
 
+    async fn person_names(&self, ids: &[Uuid]) -> Result<Vec<(Uuid, String)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        person::person_names(self, ids).await
+    }
+
     async fn find_person_candidates(
         &self,
         keys: &bluelamp_core::person::SearchKeys,

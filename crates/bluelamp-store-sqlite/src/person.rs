@@ -326,6 +326,31 @@ pub(crate) async fn insert_link(conn: &mut SqliteConnection, link: &IncidentPers
     .map(|_| ())
 }
 
+/// (id, name used) of those of `ids` that are people.
+pub(crate) async fn person_names(store: &SqliteStore, ids: &[Uuid]) -> Result<Vec<(Uuid, String)>> {
+    let sql = format!(
+        "SELECT person_id, forenames, surname FROM person_name WHERE position = 0 AND person_id IN ({})",
+        placeholders(ids.len())
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for id in ids {
+        q = q.bind(*id);
+    }
+    q.fetch_all(store.pool())
+        .await
+        .map_err(map_err)?
+        .iter()
+        .map(|r| {
+            let name = PersonName {
+                kind: bluelamp_core::person::NameKind::Primary,
+                forenames: get(r, "forenames")?,
+                surname: get(r, "surname")?,
+            };
+            Ok((get(r, "person_id")?, name.full()))
+        })
+        .collect()
+}
+
 /// The people linked to an incident, with their names, in the order they were linked.
 pub(crate) async fn incident_people(store: &SqliteStore, incident_id: Uuid) -> Result<Vec<IncidentPerson>> {
     sqlx::query(

@@ -1285,7 +1285,20 @@ pub async fn people_are_not_saved_without_audit<B: TestBackend>() {
     let handler = bluelamp_core::core::principal_of(&add_user(&core, "ch.one", &["call-handler"]).await);
     let by = By::User(&handler);
     let kept = core.create_person(by, &jane(), false, &ctx()).await.expect("create");
+    let linked = core
+        .record_assessed_incident(&handler, &domestic_999(), None, &[(kept.id, IncidentRole::Victim)], &ctx())
+        .await
+        .expect("recorded with its victim");
+    let record = backend.store().find_incident(linked.id).await.expect("find").expect("exists");
+    assert_eq!((record.incident.version, record.people.len(), record.log.len()), (1, 1, 2));
     backend.break_audit_inserts().await;
+    let with_people = core
+        .record_assessed_incident(&handler, &domestic_999(), None, &[(kept.id, IncidentRole::Victim)], &ctx())
+        .await;
+    assert!(with_people.is_err());
+    let since = chrono::Utc::now() - Duration::days(3650);
+    let links = backend.store().find_people_incidents(&[kept.id], since, 10).await.expect("links");
+    assert_eq!(links.len(), 1, "the failed recording linked no one");
     let other = NewPerson { forenames: "Tom".into(), surname: "Baker".into(), ..Default::default() };
     assert!(core.create_person(by, &other, true, &ctx()).await.is_err());
     let edit = PersonEdit::AddPhone { number: "01632 960001".into() };

@@ -256,10 +256,21 @@ pub struct NewIncidentJson {
     /// nothing is saved.
     #[serde(default)]
     pub thrive: Option<Vec<ThriveEntryJson>>,
+    /// People involved, linked in the same transaction (find them with `GET /api/v1/people`). An
+    /// unknown person is a 422 on `people.<n>.person_id` and nothing is saved.
+    #[serde(default)]
+    pub people: Vec<NewIncidentPersonJson>,
 }
 
-/// Records a call for service, with its first THRIVE assessment when `thrive` is given (the
-/// incident's version is then still 1: one change).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewIncidentPersonJson {
+    pub person_id: Uuid,
+    /// caller, victim, suspect, witness, subject or other.
+    pub role: String,
+}
+
+/// Records a call for service, with its first THRIVE assessment when `thrive` is given and the
+/// people involved when `people` is (the incident's version is still 1: one change, one audit event).
 #[utoipa::path(post, path = "/api/v1/incidents", tag = "incidents", request_body = NewIncidentJson,
     responses((status = 201, body = IncidentJson), (status = 422, body = ErrorJson), (status = 403, body = ErrorJson)))]
 pub async fn create(
@@ -293,7 +304,17 @@ pub async fn create(
     let thrive = body.thrive.map(|entries| ThriveInput {
         entries: entries.into_iter().map(|e| (e.element, e.rating, e.rationale)).collect(),
     });
-    let incident = state.core.record_assessed_incident(&user, &new, thrive.as_ref(), &ctx).await?;
+    let mut people = Vec::with_capacity(body.people.len());
+    for (n, p) in body.people.iter().enumerate() {
+        let role = p.role.trim().parse::<bluelamp_core::person::IncidentRole>().map_err(|_| {
+            ApiError::from(Error::invalid(
+                format!("people.{n}.role"),
+                "Use caller, victim, suspect, witness, subject or other",
+            ))
+        })?;
+        people.push((p.person_id, role));
+    }
+    let incident = state.core.record_assessed_incident(&user, &new, thrive.as_ref(), &people, &ctx).await?;
     Ok((StatusCode::CREATED, Json(incident_json(&incident, &state.core.settings.areas))))
 }
 

@@ -1040,6 +1040,65 @@ async fn people_over_the_api<B: TestBackend>() {
     assert_eq!(checks[0]["explanation"], "Jane Smith is wanted: Wanted on warrant");
     let record = app.get(&format!("/api/v1/incidents/{incident_id}"), Some(&handler)).await.json();
     assert_eq!(record["people"][0]["role"], "suspect");
+
+    // Recorded with its people and THRIVE in one request: version 1, one audit event.
+    let with_people = |people: &str| {
+        let mut body: serde_json::Value = serde_json::from_str(
+            r#"{"channel":"999","location_text":"9 Oak Lane","opening_category":"PSW-DOM","summary":"Neighbour hears screaming"}"#,
+        )
+        .expect("json");
+        body["people"] = serde_json::from_str(people).expect("json");
+        body["thrive"] =
+            serde_json::from_str::<serde_json::Value>(&thrive_json(1, 0)).expect("json")["entries"].clone();
+        body.to_string()
+    };
+    let before = app.get("/api/v1/incidents", Some(&handler)).await.json().as_array().map(Vec::len);
+    let unknown = with_people(&format!(
+        r#"[{{"person_id":"{id}","role":"victim"}},{{"person_id":"{}","role":"witness"}}]"#,
+        uuid::Uuid::now_v7()
+    ));
+    let refused = app.post("/api/v1/incidents", Some(&handler), json, unknown).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused.json()["fields"][0]["field"], "people.1.person_id");
+    let bad_role = app
+        .post(
+            "/api/v1/incidents",
+            Some(&handler),
+            json,
+            with_people(&format!(r#"[{{"person_id":"{id}","role":"boss"}}]"#)),
+        )
+        .await;
+    assert_eq!(bad_role.json()["fields"][0]["field"], "people.0.role");
+    assert_eq!(
+        app.get("/api/v1/incidents", Some(&handler)).await.json().as_array().map(Vec::len),
+        before,
+        "nothing saved"
+    );
+    let created = app
+        .post(
+            "/api/v1/incidents",
+            Some(&handler),
+            json,
+            with_people(&format!(r#"[{{"person_id":"{id}","role":"victim"}}]"#)),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let created = created.json();
+    assert_eq!(created["version"], 1);
+    let record =
+        app.get(&format!("/api/v1/incidents/{}", created["id"].as_str().unwrap_or("")), Some(&handler)).await.json();
+    assert_eq!(
+        (record["people"][0]["name"].as_str(), record["people"][0]["role"].as_str()),
+        (Some("Jane Smith"), Some("victim"))
+    );
+    assert_eq!(record["thrive"].as_array().map(Vec::len), Some(1));
+    assert!(record["log"].to_string().contains("Linked Jane Smith as victim"));
+    let checks = app
+        .get(&format!("/api/v1/incidents/{}/checks", created["id"].as_str().unwrap_or("")), Some(&handler))
+        .await
+        .json();
+    assert_eq!(checks[0]["kind"], "marker:wanted");
+    assert_eq!(checks[1]["explanation"], "Jane Smith: 1 earlier incident in 1 days");
 }
 
 /// Units over the API: added, deployed, arrival never before the call, cleared; the queue page lists them.
