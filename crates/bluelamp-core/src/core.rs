@@ -40,6 +40,9 @@ pub struct Settings {
     pub sampling: crate::quality::SamplingRates,
     /// The force's NSIR categories and qualifiers (the built-in list unless one is loaded).
     pub nsir: crate::reference::NsirList,
+    /// The Home Office offence classification crimes are recorded under (the built-in HOCR 2022/23
+    /// list unless a force loads its own).
+    pub offences: crate::offence::OffenceList,
 }
 
 impl Default for Settings {
@@ -54,6 +57,7 @@ impl Default for Settings {
             areas: crate::area::AreaMap::default(),
             sampling: crate::quality::SamplingRates::default(),
             nsir: crate::reference::NsirList::builtin(),
+            offences: crate::offence::OffenceList::builtin(),
         }
     }
 }

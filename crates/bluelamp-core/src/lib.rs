@@ -11,6 +11,7 @@ pub mod clock;
 pub mod core;
 pub mod error;
 pub mod incident;
+pub mod offence;
 pub mod password;
 pub mod person;
 pub mod quality;

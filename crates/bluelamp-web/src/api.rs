@@ -31,7 +31,7 @@ type ApiResult<T> = Result<T, ApiError>;
         crate::api_incidents::assess, crate::api_incidents::grade, crate::api_incidents::close, crate::api_incidents::checks,
         crate::api_incidents::ncrs, crate::api_incidents::deploy, crate::api_incidents::arrive, crate::api_incidents::clear,
         crate::api_incidents::resources, crate::api_incidents::add_resource, crate::api_incidents::resource_status,
-        crate::api_incidents::thrive_quality, crate::api_incidents::review_thrive, crate::api_incidents::nsir_list,
+        crate::api_incidents::thrive_quality, crate::api_incidents::review_thrive, crate::api_incidents::nsir_list, crate::api_incidents::offence_list,
         crate::api_people::search, crate::api_people::create, crate::api_people::show, crate::api_people::add_marker,
         crate::api_people::link),
     components(schemas(ErrorJson, FieldErrorJson)),

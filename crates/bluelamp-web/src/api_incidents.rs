@@ -601,6 +601,50 @@ pub async fn nsir_list(State(state): State<AppState>, CurrentUser(user): Current
     }))
 }
 
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OffenceJson {
+    /// The Home Office code, e.g. "8N", "105A", "4/10".
+    pub code: String,
+    pub label: String,
+    /// The HOCR offence group, e.g. violence-against-the-person.
+    pub group: String,
+    /// The statistical sub-group, e.g. "Violence with injury".
+    pub subgroup: String,
+    /// False where the code or its label could not be confirmed.
+    pub confirmed: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OffenceListJson {
+    /// The list's version, e.g. "HOCR 2022/23 (bluelamp built-in, ONS code hierarchy)".
+    pub version: String,
+    pub offences: Vec<OffenceJson>,
+}
+
+/// The Home Office offence classification this force records crimes under.
+#[utoipa::path(get, path = "/api/v1/reference/offences", tag = "crimes",
+    responses((status = 200, body = OffenceListJson), (status = 403, body = ErrorJson)))]
+pub async fn offence_list(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> ApiResult<Json<OffenceListJson>> {
+    let list = state.core.offence_list(&user)?;
+    Ok(Json(OffenceListJson {
+        version: list.version.clone(),
+        offences: list
+            .offences
+            .iter()
+            .map(|o| OffenceJson {
+                code: o.code.clone(),
+                label: o.label.clone(),
+                group: o.group.as_str().into(),
+                subgroup: o.subgroup.clone(),
+                confirmed: o.confirmed,
+            })
+            .collect(),
+    }))
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewResourceJson {
     pub call_sign: String,

@@ -168,6 +168,7 @@ pub fn routes() -> Vec<Route> {
         route(Method::POST, "/api/v1/quality/thrive/{id}", perm(P::ThriveReview), post(api_incidents::review_thrive)),
         route(Method::GET, "/api/v1/resources", perm(P::IncidentView), get(api_incidents::resources)),
         route(Method::GET, "/api/v1/reference/nsir", perm(P::IncidentView), get(api_incidents::nsir_list)),
+        route(Method::GET, "/api/v1/reference/offences", perm(P::CrimeView), get(api_incidents::offence_list)),
         route(Method::POST, "/api/v1/resources", perm(P::ResourceManage), post(api_incidents::add_resource)),
         route(
             Method::POST,

@@ -1101,6 +1101,22 @@ async fn people_over_the_api<B: TestBackend>() {
     assert_eq!(checks[1]["explanation"], "Jane Smith: 1 earlier incident in 1 days");
 }
 
+/// The Home Office offence classification is reference data for those who see crimes.
+async fn offence_classification_over_http<B: TestBackend>() {
+    let app = TestApp::<B>::new().await;
+    let investigator = app.session("investigator").await;
+    let list = app.get("/api/v1/reference/offences", Some(&investigator)).await;
+    assert_eq!(list.status, StatusCode::OK);
+    let list = list.json();
+    assert_eq!(list["version"], bluelamp_core::offence::BUILTIN_VERSION);
+    let offences = list["offences"].as_array().cloned().unwrap_or_default();
+    let assault = offences.iter().find(|o| o["code"] == "8N").cloned().unwrap_or_default();
+    assert_eq!(assault["group"], "violence-against-the-person");
+    assert_eq!(assault["subgroup"], "Violence with injury");
+    let handler = app.session("call-handler").await;
+    assert_eq!(app.get("/api/v1/reference/offences", Some(&handler)).await.status, StatusCode::FORBIDDEN);
+}
+
 /// Units over the API: added, deployed, arrival never before the call, cleared; the queue page lists them.
 async fn units_over_http<B: TestBackend>() {
     let app = TestApp::<B>::new().await;
@@ -1278,7 +1294,8 @@ macro_rules! http_tests {
                 auditors_search_the_trail, incident_journey_over_the_api, incident_with_thrive_in_one_request, incident_pages_keep_what_was_typed,
                 intake_checks_and_ncrs_over_http, units_over_http, queue_pages_most_urgent_first,
                 thrive_quality_over_http, people_pages_find_offer_duplicates_and_link, people_over_the_api,
-                a_loaded_nsir_list_is_what_is_accepted, beat_and_ward_shown_for_coordinates);
+                a_loaded_nsir_list_is_what_is_accepted, beat_and_ward_shown_for_coordinates,
+                offence_classification_over_http);
         }
     };
     (@each $backend:ty; $($name:ident),*) => {

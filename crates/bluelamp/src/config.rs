@@ -28,6 +28,7 @@ pub struct Config {
     pub sign_in: SignInConfig,
     pub database: DatabaseConfig,
     pub incidents: IncidentConfig,
+    pub crimes: CrimeConfig,
 }
 
 fn redacted<S: serde::Serializer>(value: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
@@ -89,6 +90,16 @@ pub struct IncidentConfig {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct CrimeConfig {
+    /// The force's Home Office offence classification list (CSV: code,label,group,subgroup,confirmed);
+    /// the built-in HOCR 2022/23 list if unset.
+    pub offences_file: Option<PathBuf>,
+    /// The version recorded with every classification made under that file, e.g. "HOCR 2024/25".
+    pub offences_version: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DatabaseConfig {
     pub max_connections: u32,
 }
@@ -107,6 +118,7 @@ impl Default for Config {
             session: SessionConfig { idle_minutes: 30, absolute_hours: 12 },
             sign_in: SignInConfig { lockout_threshold: 5, lockout_minutes: 15, per_address_per_minute: 20 },
             database: DatabaseConfig { max_connections: 16 },
+            crimes: CrimeConfig { offences_file: None, offences_version: String::new() },
             incidents: IncidentConfig {
                 areas_file: None,
                 nsir_file: None,
@@ -183,9 +195,19 @@ impl Config {
                     .map_err(|e| anyhow::anyhow!("incidents.nsir_file {}: {e}", path.display()))?
             }
         };
+        let offences = match &self.crimes.offences_file {
+            None => bluelamp_core::offence::OffenceList::builtin(),
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| anyhow::anyhow!("crimes.offences_file {}: {e}", path.display()))?;
+                bluelamp_core::offence::OffenceList::from_csv(&self.crimes.offences_version, &text)
+                    .map_err(|e| anyhow::anyhow!("crimes.offences_file {}: {}", path.display(), e.join("; ")))?
+            }
+        };
         Ok(bluelamp_core::Settings {
             areas,
             nsir,
+            offences,
             sampling: bluelamp_core::quality::SamplingRates {
                 base_percent: self.incidents.thrive_sample_percent,
                 new_staff_percent: self.incidents.thrive_sample_new_staff_percent,
@@ -252,6 +274,30 @@ mod tests {
         assert!(e.contains("incidents.nsir_file") && e.contains("chapter 'roads'"), "{e}");
         config.incidents.nsir_file = Some(dir.join("missing.toml"));
         assert!(config.settings().expect_err("missing").to_string().contains("missing.toml"));
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn a_configured_offence_list_is_used_and_a_bad_one_refused() {
+        let dir = std::env::temp_dir().join(format!("bluelamp-offences-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let good = dir.join("offences.csv");
+        std::fs::write(&good, "code,label,group,subgroup,confirmed\n8N,Assault with injury,violence-against-the-person,Violence with injury,true\n")
+            .expect("write");
+        let mut config = Config::default();
+        assert_eq!(config.settings().expect("default").offences.version, bluelamp_core::offence::BUILTIN_VERSION);
+        config.crimes.offences_file = Some(good.clone());
+        let e = config.settings().expect_err("no version").to_string();
+        assert!(e.contains("crimes.offences_file") && e.contains("version"), "{e}");
+        config.crimes.offences_version = "HOCR 2024/25".into();
+        let offences = config.settings().expect("loads").offences;
+        assert_eq!((offences.version.as_str(), offences.offences.len()), ("HOCR 2024/25", 1));
+        let bad = dir.join("bad.csv");
+        std::fs::write(&bad, "code,label,group,subgroup,confirmed\n8N,Assault,violence,Violence,true\n")
+            .expect("write");
+        config.crimes.offences_file = Some(bad);
+        let e = config.settings().expect_err("bad group").to_string();
+        assert!(e.contains("line 2 (8N): unknown group \"violence\""), "{e}");
         std::fs::remove_dir_all(&dir).ok();
     }
 
