@@ -9,6 +9,8 @@ pub mod area;
 pub mod audit;
 pub mod clock;
 pub mod core;
+pub mod crime;
+pub mod crime_rules;
 pub mod error;
 pub mod incident;
 pub mod offence;
