@@ -43,6 +43,8 @@ pub struct Settings {
     /// The Home Office offence classification crimes are recorded under (the built-in HOCR 2022/23
     /// list unless a force loads its own).
     pub offences: crate::offence::OffenceList,
+    /// Crime-number format, e.g. `"CR-{yyyy}-{seq:6}"` (see `crime::format_crime_number`).
+    pub crime_number_format: String,
 }
 
 impl Default for Settings {
@@ -58,6 +60,7 @@ impl Default for Settings {
             sampling: crate::quality::SamplingRates::default(),
             nsir: crate::reference::NsirList::builtin(),
             offences: crate::offence::OffenceList::builtin(),
+            crime_number_format: "CR-{yyyy}-{seq:6}".into(),
         }
     }
 }

@@ -4,9 +4,14 @@
 //! (`../shared/domain/REFERENCE.md` §2.1: a crime is recorded within 24 hours of the first report of
 //! it, or of the crime-related incident). Storage and pages come on top of these.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, Utc};
+use uuid::Uuid;
 
-use crate::access::named_enum;
+use crate::access::{Permission, Principal, named_enum};
+use crate::audit::{AuditCategory, RequestContext};
+use crate::core::{By, Core};
+use crate::error::FieldError;
+use crate::{Error, Result};
 
 named_enum!(
     /// Where a crime is in its life (issue 4). Cancelled and transferred end it as finalisation does,
@@ -134,6 +139,467 @@ impl Compliance {
     /// Percentage to one decimal place, as inspections quote it ("96.6%").
     pub fn percent(&self) -> Option<f64> {
         (self.total > 0).then(|| (self.compliant as f64 * 1000.0 / self.total as f64).round() / 10.0)
+    }
+}
+
+// ---- The crime record -----------------------------------------------------------------------------
+
+named_enum!(
+    /// A person's part in a crime (issue 4; REFERENCE.md §9 POLE roles).
+    CrimeRole {
+        Victim => "victim", "Victim";
+        Suspect => "suspect", "Suspect";
+        Offender => "offender", "Offender";
+        Witness => "witness", "Witness";
+        ReportingPerson => "reporting-person", "Reporting person";
+    }
+);
+
+/// A recorded crime.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Crime {
+    pub id: Uuid,
+    /// The force's crime number, unique per year and never reused.
+    pub number: String,
+    pub version: i64,
+    pub status: CrimeStatus,
+    pub offence_code: String,
+    pub offence_label: String,
+    pub offence_group: crate::offence::OffenceGroup,
+    /// The offence list the code was taken from ("HOCR 2022/23 …").
+    pub offence_list_version: String,
+    pub occurred_from: DateTime<Utc>,
+    pub occurred_to: Option<DateTime<Utc>>,
+    /// When the crime was first reported: the crime-related incident's call, or the report itself.
+    pub reported_at: DateTime<Utc>,
+    pub recorded_at: DateTime<Utc>,
+    pub recorded_by_name: String,
+    pub location_text: String,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub division: String,
+    pub modus_operandi: String,
+    pub flags: Vec<CrimeFlag>,
+    pub hate_strands: Vec<HateStrand>,
+    pub injury_recorded: bool,
+    /// The incident the crime was recorded from, if any.
+    pub incident_id: Option<Uuid>,
+    pub finalised_at: Option<DateTime<Utc>>,
+}
+
+impl Crime {
+    /// The NCRS 24-hour test for this crime.
+    pub fn is_ncrs_compliant(&self) -> bool {
+        ncrs_compliant(self.reported_at, self.recorded_at)
+    }
+
+    fn audit_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "number": self.number,
+            "version": self.version,
+            "status": self.status.as_str(),
+            "offence": self.offence_code,
+            "offence_list": self.offence_list_version,
+            "flags": self.flags.iter().map(|f| f.as_str()).collect::<Vec<_>>(),
+            "hate_strands": self.hate_strands.iter().map(|h| h.as_str()).collect::<Vec<_>>(),
+            "incident": self.incident_id,
+        })
+    }
+}
+
+/// A person linked to a crime in a role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrimePerson {
+    pub crime_id: Uuid,
+    pub person_id: Uuid,
+    pub role: CrimeRole,
+    pub linked_at: DateTime<Utc>,
+    pub linked_by_name: String,
+    /// The person's name as listed with the crime (filled by the store).
+    pub name: String,
+}
+
+/// One classification decision: the first, and every reclassification with its reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Classification {
+    pub id: Uuid,
+    pub crime_id: Uuid,
+    pub offence_code: String,
+    pub offence_label: String,
+    pub offence_list_version: String,
+    /// Empty for the first classification.
+    pub reason: String,
+    pub decided_by_name: String,
+    pub decided_at: DateTime<Utc>,
+}
+
+/// A crime with everything linked to it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CrimeRecord {
+    pub crime: Crime,
+    pub people: Vec<CrimePerson>,
+    /// Oldest first; the last is current.
+    pub classifications: Vec<Classification>,
+}
+
+/// A crime as entered.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NewCrime {
+    pub incident_id: Option<Uuid>,
+    pub offence_code: String,
+    pub occurred_from: Option<DateTime<Utc>>,
+    pub occurred_to: Option<DateTime<Utc>>,
+    pub location_text: String,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub modus_operandi: String,
+    pub flags: Vec<String>,
+    pub hate_strands: Vec<String>,
+    pub injury_recorded: bool,
+    /// (person, role): at least one victim.
+    pub people: Vec<(Uuid, CrimeRole)>,
+}
+
+/// What the store writes for a new crime: it takes the year's next number, then calls `complete`
+/// for the finished crime and its audit event, all in one transaction. When the crime comes from an
+/// incident, the incident gets the crime number (the NCRS decision) and `incident_log`.
+pub struct NewCrimeWrite<'a> {
+    pub counter: String,
+    pub people: Vec<CrimePerson>,
+    pub classification: Classification,
+    pub incident_log: Option<crate::incident::LogEntry>,
+    pub complete: &'a (dyn Fn(i64) -> (Crime, crate::audit::NewAuditEvent) + Send + Sync),
+}
+
+/// A change to a crime besides its new row values.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CrimeChange {
+    Reclassify(Classification),
+    Finalise,
+}
+
+/// Parses flag and strand codes, naming the field of any unknown one.
+fn parse_all<T: std::str::FromStr>(field: &str, codes: &[String], errors: &mut Vec<FieldError>) -> Vec<T> {
+    let mut out = Vec::new();
+    for code in codes.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
+        match code.parse::<T>() {
+            Ok(v) => out.push(v),
+            Err(_) => errors.push(FieldError::new(field, format!("Unknown {field} \"{code}\""))),
+        }
+    }
+    out
+}
+
+// ---- Use cases -----------------------------------------------------------------------------------
+
+impl Core {
+    /// Records a crime, from an incident or directly. Every broken rule of entry is named and
+    /// nothing is saved unless all hold; the classification rules (crate::crime_rules) are not
+    /// checked here: they block finalisation, not recording.
+    pub async fn record_crime(&self, by: &Principal, new: &NewCrime, ctx: &RequestContext) -> Result<Crime> {
+        by.require(Permission::CrimeRecord)?;
+        by.require(Permission::PersonView)?;
+        let now = self.now();
+        let mut errors = Vec::new();
+        let offence = self.settings.offences.offence(&new.offence_code).cloned();
+        if offence.is_none() {
+            errors.push(FieldError::new(
+                "offence_code",
+                format!("Choose an offence from the Home Office list ({})", self.settings.offences.version),
+            ));
+        }
+        let occurred_from = new.occurred_from.unwrap_or(now);
+        if occurred_from > now {
+            errors.push(FieldError::new("occurred_from", "The crime cannot have begun in the future"));
+        }
+        if new.occurred_to.is_some_and(|to| to < occurred_from) {
+            errors.push(FieldError::new("occurred_to", "The crime cannot end before it began"));
+        }
+        if new.occurred_to.is_some_and(|to| to > now) {
+            errors.push(FieldError::new("occurred_to", "The crime cannot end in the future"));
+        }
+        crate::incident::text_rule(&mut errors, "location_text", &new.location_text, true, 300, "where it happened");
+        crate::incident::text_rule(&mut errors, "modus_operandi", &new.modus_operandi, false, 4000, "the method");
+        let flags: Vec<CrimeFlag> = parse_all("flags", &new.flags, &mut errors);
+        let hate_strands: Vec<HateStrand> = parse_all("hate_strands", &new.hate_strands, &mut errors);
+        if !new.people.iter().any(|(_, role)| *role == CrimeRole::Victim) {
+            errors.push(FieldError::new("people", "Add the victim: find or add the person"));
+        }
+        let ids: Vec<Uuid> = new.people.iter().map(|(id, _)| *id).collect();
+        let names = if ids.is_empty() { Vec::new() } else { self.store.person_names(&ids).await? };
+        for (n, (id, role)) in new.people.iter().enumerate() {
+            if !names.iter().any(|(known, _)| known == id) {
+                errors.push(FieldError::new(format!("people.{n}.person_id"), "No such person: search for them first"));
+            } else if new.people[..n].iter().any(|(other, r)| other == id && r == role) {
+                errors.push(FieldError::new(format!("people.{n}.role"), "This person is already listed in this role"));
+            }
+        }
+        let incident = match new.incident_id {
+            Some(id) => match self.store.find_incident(id).await? {
+                Some(record) => Some(record.incident),
+                None => {
+                    errors.push(FieldError::new("incident_id", "No such incident"));
+                    None
+                }
+            },
+            None => None,
+        };
+        let Some(offence) = offence.filter(|_| errors.is_empty()) else { return Err(Error::Invalid(errors)) };
+        let mut flags = flags;
+        flags.sort();
+        flags.dedup();
+        let mut hate_strands = hate_strands;
+        hate_strands.sort();
+        hate_strands.dedup();
+        let id = Uuid::now_v7();
+        let location = (new.latitude, new.longitude);
+        let division = match location {
+            (Some(lat), Some(lon)) => self.settings.areas.place(lat, lon).division.unwrap_or("").to_string(),
+            _ => incident.as_ref().map(|i| i.division.clone()).unwrap_or_default(),
+        };
+        let crime = Crime {
+            id,
+            number: String::new(),
+            version: 1,
+            status: CrimeStatus::Recorded,
+            offence_code: offence.code.clone(),
+            offence_label: offence.label.clone(),
+            offence_group: offence.group,
+            offence_list_version: self.settings.offences.version.clone(),
+            occurred_from,
+            occurred_to: new.occurred_to,
+            // The first report: the incident's call when the crime comes from one (NCRS).
+            reported_at: incident.as_ref().map(|i| i.received_at).unwrap_or(now).min(now),
+            recorded_at: now,
+            recorded_by_name: by.username.clone(),
+            location_text: new.location_text.trim().to_string(),
+            latitude: new.latitude,
+            longitude: new.longitude,
+            division,
+            modus_operandi: new.modus_operandi.trim().to_string(),
+            flags,
+            hate_strands,
+            injury_recorded: new.injury_recorded,
+            incident_id: incident.as_ref().map(|i| i.id),
+            finalised_at: None,
+        };
+        let people = new
+            .people
+            .iter()
+            .map(|(person_id, role)| CrimePerson {
+                crime_id: id,
+                person_id: *person_id,
+                role: *role,
+                linked_at: now,
+                linked_by_name: by.username.clone(),
+                name: names.iter().find(|(p, _)| p == person_id).map(|(_, n)| n.clone()).unwrap_or_default(),
+            })
+            .collect();
+        let classification = Classification {
+            id: Uuid::now_v7(),
+            crime_id: id,
+            offence_code: offence.code.clone(),
+            offence_label: offence.label.clone(),
+            offence_list_version: crime.offence_list_version.clone(),
+            reason: String::new(),
+            decided_by_name: by.username.clone(),
+            decided_at: now,
+        };
+        let year = now.with_timezone(&chrono_tz::Europe::London).year();
+        let pattern = &self.settings.crime_number_format;
+        let base_audit =
+            self.event(&By::User(by).actor(), "crime.record", AuditCategory::Collect, ctx).record("crime", id);
+        let incident_id = crime.incident_id;
+        let complete = |number: i64| {
+            let mut crime = crime.clone();
+            crime.number = format_crime_number(pattern, year, number);
+            let audit = base_audit.clone().after(&crime.audit_json());
+            (crime, audit)
+        };
+        let incident_log = incident_id.map(|incident_id| crate::incident::LogEntry {
+            id: Uuid::now_v7(),
+            incident_id,
+            at: now,
+            author_id: Some(by.user_id),
+            author_name: by.username.clone(),
+            kind: crate::incident::LogKind::System,
+            text: format!("Crime recorded: {} {}", offence.code, offence.label),
+        });
+        let write = NewCrimeWrite {
+            counter: format!("crime:{year}"),
+            people,
+            classification,
+            incident_log,
+            complete: &complete,
+        };
+        self.store.insert_crime(&write).await
+    }
+
+    /// One crime with everything linked, audited before it is returned.
+    pub async fn view_crime(&self, by: &Principal, id: Uuid, ctx: &RequestContext) -> Result<CrimeRecord> {
+        by.require(Permission::CrimeView)?;
+        let record = self.store.find_crime(id).await?.ok_or(Error::NotFound)?;
+        let audit = self.event(&By::User(by).actor(), "crime.view", AuditCategory::Consult, ctx).record("crime", id);
+        self.store.append_audit(&audit).await?;
+        Ok(record)
+    }
+
+    /// The facts the classification rules look at, from a crime record and its people.
+    pub async fn crime_facts_failures(&self, record: &CrimeRecord) -> Result<Vec<crate::crime_rules::RuleFailure>> {
+        let offence = crate::offence::Offence {
+            code: record.crime.offence_code.clone(),
+            label: record.crime.offence_label.clone(),
+            group: record.crime.offence_group,
+            subgroup: self
+                .settings
+                .offences
+                .offence(&record.crime.offence_code)
+                .map(|o| o.subgroup.clone())
+                .unwrap_or_default(),
+            confirmed: true,
+        };
+        let day = record.crime.occurred_from.with_timezone(&chrono_tz::Europe::London).date_naive();
+        let mut victims = Vec::new();
+        for link in record.people.iter().filter(|p| p.role == CrimeRole::Victim) {
+            if let Some(person) = self.store.find_person(link.person_id).await? {
+                victims.push(crate::crime_rules::VictimFacts {
+                    age: person.age_on(day),
+                    sex: person.sex,
+                    is_organisation: false,
+                });
+            }
+        }
+        let facts = crate::crime_rules::CrimeFacts {
+            offence: &offence,
+            flags: &record.crime.flags,
+            hate_strands: &record.crime.hate_strands,
+            victims: &victims,
+            injury_recorded: record.crime.injury_recorded,
+            occurred_from: record.crime.occurred_from,
+            occurred_to: record.crime.occurred_to,
+        };
+        Ok(crate::crime_rules::check(&facts))
+    }
+
+    /// Reclassifies a crime under another code, with the reason; the history keeps every decision.
+    pub async fn reclassify_crime(
+        &self,
+        by: &Principal,
+        id: Uuid,
+        version: i64,
+        offence_code: &str,
+        reason: &str,
+        ctx: &RequestContext,
+    ) -> Result<Crime> {
+        by.require(Permission::CrimeRecord)?;
+        let record = self.store.find_crime(id).await?.ok_or(Error::NotFound)?;
+        let mut errors = Vec::new();
+        let offence = self.settings.offences.offence(offence_code).cloned();
+        if offence.is_none() {
+            errors.push(FieldError::new("offence_code", "Choose an offence from the Home Office list"));
+        }
+        crate::incident::text_rule(&mut errors, "reason", reason, true, 2000, "why the classification changes");
+        if offence.as_ref().is_some_and(|o| o.code == record.crime.offence_code) {
+            errors.push(FieldError::new("offence_code", "The crime is already classified under this code"));
+        }
+        if !record.crime.status.is_open() {
+            errors.push(FieldError::new(
+                "status",
+                format!("The crime is {}", record.crime.status.label().to_lowercase()),
+            ));
+        }
+        let Some(offence) = offence.filter(|_| errors.is_empty()) else { return Err(Error::Invalid(errors)) };
+        if record.crime.version != version {
+            return Err(Error::Conflict(format!("crime {} was changed by someone else", record.crime.number)));
+        }
+        let now = self.now();
+        let before = record.crime.audit_json();
+        let mut crime = record.crime;
+        crime.offence_code = offence.code.clone();
+        crime.offence_label = offence.label.clone();
+        crime.offence_group = offence.group;
+        crime.offence_list_version = self.settings.offences.version.clone();
+        crime.version += 1;
+        let classification = Classification {
+            id: Uuid::now_v7(),
+            crime_id: id,
+            offence_code: offence.code,
+            offence_label: offence.label,
+            offence_list_version: crime.offence_list_version.clone(),
+            reason: reason.trim().to_string(),
+            decided_by_name: by.username.clone(),
+            decided_at: now,
+        };
+        let audit = self
+            .event(&By::User(by).actor(), "crime.reclassify", AuditCategory::Alter, ctx)
+            .record("crime", id)
+            .justification(reason.trim())
+            .before(&before)
+            .after(&crime.audit_json());
+        self.store.update_crime(&crime, version, &CrimeChange::Reclassify(classification), &audit).await?;
+        Ok(crime)
+    }
+
+    /// Finalises a crime if it breaks no classification rule; otherwise a 422 naming each rule.
+    pub async fn finalise_crime(&self, by: &Principal, id: Uuid, version: i64, ctx: &RequestContext) -> Result<Crime> {
+        by.require(Permission::CrimeRecord)?;
+        let record = self.store.find_crime(id).await?.ok_or(Error::NotFound)?;
+        if !record.crime.status.can_move_to(CrimeStatus::Finalised) {
+            return Err(Error::invalid(
+                "status",
+                format!("A {} crime cannot be finalised", record.crime.status.label().to_lowercase()),
+            ));
+        }
+        let failures = self.crime_facts_failures(&record).await?;
+        if !failures.is_empty() {
+            return Err(Error::Invalid(
+                failures.into_iter().map(|f| FieldError::new(format!("rules.{}", f.rule), f.why)).collect(),
+            ));
+        }
+        if record.crime.version != version {
+            return Err(Error::Conflict(format!("crime {} was changed by someone else", record.crime.number)));
+        }
+        let before = record.crime.audit_json();
+        let mut crime = record.crime;
+        crime.status = CrimeStatus::Finalised;
+        crime.finalised_at = Some(self.now());
+        crime.version += 1;
+        let audit = self
+            .event(&By::User(by).actor(), "crime.finalise", AuditCategory::Alter, ctx)
+            .record("crime", id)
+            .before(&before)
+            .after(&crime.audit_json());
+        self.store.update_crime(&crime, version, &CrimeChange::Finalise, &audit).await?;
+        Ok(crime)
+    }
+
+    /// The registrar's NCRS compliance report over crimes recorded in [from, to): the figure and the
+    /// crimes that failed the 24-hour test. Audited as a search.
+    pub async fn ncrs_compliance(
+        &self,
+        by: &Principal,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        ctx: &RequestContext,
+    ) -> Result<(Compliance, Vec<Crime>)> {
+        by.require(Permission::NcrsView)?;
+        if to <= from {
+            return Err(Error::invalid("to", "The end of the period must be after its start"));
+        }
+        let audit = self
+            .event(&By::User(by).actor(), "crime.ncrs_compliance", AuditCategory::Consult, ctx)
+            .after(&serde_json::json!({"from": from, "to": to}));
+        self.store.append_audit(&audit).await?;
+        let crimes = self.store.list_crimes_recorded(from, to).await?;
+        let compliance = Compliance::of(crimes.iter().map(|c| (c.reported_at, c.recorded_at)));
+        let failing = crimes.into_iter().filter(|c| !c.is_ncrs_compliant()).collect();
+        Ok((compliance, failing))
+    }
+
+    /// The most recently recorded crimes, newest first.
+    pub async fn recent_crimes(&self, by: &Principal, limit: u32) -> Result<Vec<Crime>> {
+        by.require(Permission::CrimeView)?;
+        self.store.list_recent_crimes(limit).await
     }
 }
 

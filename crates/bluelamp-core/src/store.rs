@@ -216,6 +216,26 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
     ) -> Result<Vec<(Uuid, IncidentRole, Incident)>>;
 
+    // Crimes.
+    /// Takes the year's next crime number, then stores the crime `write.complete` makes with its
+    /// people, first classification and audit event, and (when it comes from an incident) gives the
+    /// incident the crime number, all in one transaction.
+    async fn insert_crime(&self, write: &crate::crime::NewCrimeWrite<'_>) -> Result<crate::crime::Crime>;
+    /// Writes the crime's new values and the change if the stored version is still
+    /// `expected_version` (otherwise `Conflict`).
+    async fn update_crime(
+        &self,
+        crime: &crate::crime::Crime,
+        expected_version: i64,
+        change: &crate::crime::CrimeChange,
+        audit: &NewAuditEvent,
+    ) -> Result<()>;
+    async fn find_crime(&self, id: Uuid) -> Result<Option<crate::crime::CrimeRecord>>;
+    /// Crimes recorded in [from, to), oldest first.
+    async fn list_crimes_recorded(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<crate::crime::Crime>>;
+    /// The most recently recorded crimes, newest first.
+    async fn list_recent_crimes(&self, limit: u32) -> Result<Vec<crate::crime::Crime>>;
+
     // THRIVE quality.
     /// Incidents graded since `since` (by `graded_at`), newest first.
     async fn list_graded_incidents(&self, since: DateTime<Utc>, limit: u32) -> Result<Vec<Incident>>;

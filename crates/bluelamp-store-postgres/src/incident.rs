@@ -102,7 +102,7 @@ pub(crate) async fn insert_incident(store: &PostgresStore, w: &NewIncidentWrite<
     Ok(i)
 }
 
-async fn insert_log(conn: &mut PgConnection, e: &LogEntry) -> Result<()> {
+pub(crate) async fn insert_log(conn: &mut PgConnection, e: &LogEntry) -> Result<()> {
     sqlx::query("INSERT INTO incident_log (id, incident_id, at, author_id, author_name, kind, text) VALUES ($1, $2, $3, $4, $5, $6, $7)")
         .bind(e.id)
         .bind(e.incident_id)

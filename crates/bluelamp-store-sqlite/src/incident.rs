@@ -14,7 +14,7 @@ use crate::{SqliteStore, append, get, map_err, opt_ts, parse_enum, parse_ts, ts}
 
 /// The next number of a reference counter, inside the caller's transaction: it commits or rolls back
 /// with the incident, so a number is used once or not at all.
-async fn take_reference_number(conn: &mut SqliteConnection, counter: &str) -> Result<i64> {
+pub(crate) async fn take_reference_number(conn: &mut SqliteConnection, counter: &str) -> Result<i64> {
     sqlx::query_scalar(
         "INSERT INTO reference_counter (scope, last) VALUES (?, 1) \
          ON CONFLICT (scope) DO UPDATE SET last = reference_counter.last + 1 RETURNING last",
@@ -85,7 +85,7 @@ pub(crate) async fn insert_incident(store: &SqliteStore, w: &NewIncidentWrite<'_
     Ok(incident)
 }
 
-async fn insert_log(conn: &mut SqliteConnection, e: &LogEntry) -> Result<()> {
+pub(crate) async fn insert_log(conn: &mut SqliteConnection, e: &LogEntry) -> Result<()> {
     sqlx::query("INSERT INTO incident_log (id, incident_id, at, author_id, author_name, kind, text) VALUES (?, ?, ?, ?, ?, ?, ?)")
         .bind(e.id)
         .bind(e.incident_id)

@@ -24,6 +24,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Row, SqliteConnection, SqlitePool};
 use uuid::Uuid;
 
+mod crime;
 mod incident;
 mod person;
 mod resource;
@@ -823,6 +824,39 @@ impl Store for SqliteStore {
         limit: u32,
     ) -> Result<Vec<(Uuid, bluelamp_core::person::IncidentRole, Incident)>> {
         person::find_people_incidents(self, person_ids, since, limit).await
+    }
+
+    async fn insert_crime(
+        &self,
+        write: &bluelamp_core::crime::NewCrimeWrite<'_>,
+    ) -> Result<bluelamp_core::crime::Crime> {
+        crime::insert_crime(self, write).await
+    }
+
+    async fn update_crime(
+        &self,
+        c: &bluelamp_core::crime::Crime,
+        expected_version: i64,
+        change: &bluelamp_core::crime::CrimeChange,
+        audit: &NewAuditEvent,
+    ) -> Result<()> {
+        crime::update_crime(self, c, expected_version, change, audit).await
+    }
+
+    async fn find_crime(&self, id: Uuid) -> Result<Option<bluelamp_core::crime::CrimeRecord>> {
+        crime::find_crime(self, id).await
+    }
+
+    async fn list_crimes_recorded(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<bluelamp_core::crime::Crime>> {
+        crime::list_crimes_recorded(self, from, to).await
+    }
+
+    async fn list_recent_crimes(&self, limit: u32) -> Result<Vec<bluelamp_core::crime::Crime>> {
+        crime::list_recent_crimes(self, limit).await
     }
 
     async fn list_graded_incidents(&self, since: DateTime<Utc>, limit: u32) -> Result<Vec<Incident>> {

@@ -577,7 +577,9 @@ macro_rules! contract_tests {
             ncrs_list_shows_due_and_breaching, units_deploy_arrive_and_clear, divisions_come_from_boundaries,
             beats_and_wards_round_trip, thrive_quality_reviews_and_rates, people_round_trip_and_change_with_versions,
             people_are_found_fuzzily_and_duplicates_offered, people_are_not_saved_without_audit,
-            intake_checks_flag_people_on_the_incident);
+            intake_checks_flag_people_on_the_incident, crimes_are_recorded_with_numbers_people_and_their_incident,
+            crime_reclassification_keeps_history_and_finalising_follows_the_rules,
+            ncrs_compliance_on_a_fixed_data_set, crimes_are_not_saved_without_audit);
     };
     (@each $backend:ty; $($name:ident),*) => {
         $(
@@ -1369,4 +1371,189 @@ pub async fn intake_checks_flag_people_on_the_incident<B: TestBackend>() {
     let history = core.person_incidents(by, jane.id).await.expect("history");
     assert_eq!(history.len(), 4);
     assert_eq!(history[0].1.id, now.id, "newest first");
+}
+
+// ---- Crimes ---------------------------------------------------------------------------------------
+
+use bluelamp_core::clock::Clock;
+use bluelamp_core::crime::{CrimeRole, CrimeStatus, NewCrime};
+
+fn shop_theft(victim: uuid::Uuid, suspect: uuid::Uuid) -> NewCrime {
+    NewCrime {
+        offence_code: "46".into(),
+        location_text: "Co-op, 3 High Street, Wealdbury".into(),
+        modus_operandi: "Took meat from the chiller and left without paying".into(),
+        people: vec![(victim, CrimeRole::Victim), (suspect, CrimeRole::Suspect)],
+        ..Default::default()
+    }
+}
+
+async fn two_people(core: &bluelamp_core::Core, by: By<'_>) -> (uuid::Uuid, uuid::Uuid) {
+    let victim = core.create_person(by, &jane(), false, &ctx()).await.expect("victim");
+    let suspect =
+        NewPerson { forenames: "Sam".into(), surname: "Okoro".into(), sex: "male".into(), ..Default::default() };
+    let suspect = core.create_person(by, &suspect, false, &ctx()).await.expect("suspect");
+    (victim.id, suspect.id)
+}
+
+/// A crime recorded from an incident gets the year's next number, its people and first
+/// classification, and gives the incident its crime reference (the NCRS decision) in one
+/// transaction; every broken entry rule is named and nothing is saved.
+pub async fn crimes_are_recorded_with_numbers_people_and_their_incident<B: TestBackend>() {
+    let backend = B::new().await;
+    let clock = ManualClock::standard();
+    let core = core(backend.store(), clock.clone());
+    let handler = bluelamp_core::core::principal_of(&add_user(&core, "ch.one", &["call-handler"]).await);
+    let officer = bluelamp_core::core::principal_of(&add_user(&core, "inv.one", &["investigator"]).await);
+    let (victim, suspect) = two_people(&core, By::User(&officer)).await;
+    let theft = NewIncident { opening_category: "CRM-THF".into(), qualifiers: vec![], ..domestic_999() };
+    let incident = core.record_incident(&handler, &theft, &ctx()).await.expect("incident");
+    assert_eq!(backend.store().list_ncrs_due(clock.now() + Duration::days(2), 10).await.expect("due").len(), 1);
+    clock.advance(Duration::hours(2));
+    let new = NewCrime { incident_id: Some(incident.id), ..shop_theft(victim, suspect) };
+    let crime = core.record_crime(&officer, &new, &ctx()).await.expect("crime");
+    assert_eq!(crime.number, "CR-2026-000001");
+    assert_eq!((crime.status, crime.offence_label.as_str()), (CrimeStatus::Recorded, "Shoplifting"));
+    assert_eq!(crime.reported_at, incident.received_at, "first reported when the call came in");
+    assert!(crime.is_ncrs_compliant());
+    let record = core.view_crime(&officer, crime.id, &ctx()).await.expect("view");
+    assert_eq!(
+        record.people.iter().map(|p| (p.name.as_str(), p.role)).collect::<Vec<_>>(),
+        vec![("Jane Smith", CrimeRole::Victim), ("Sam Okoro", CrimeRole::Suspect)]
+    );
+    assert_eq!(record.classifications.len(), 1);
+    let incident = backend.store().find_incident(incident.id).await.expect("find").expect("exists");
+    assert_eq!(incident.incident.crime_reference.as_deref(), Some("CR-2026-000001"));
+    assert_eq!(incident.incident.version, 2);
+    assert!(incident.log.iter().any(|l| l.text == "Crime recorded: 46 Shoplifting"));
+    assert!(backend.store().list_ncrs_due(clock.now() + Duration::days(2), 10).await.expect("due").is_empty());
+    let direct = core.record_crime(&officer, &shop_theft(victim, suspect), &ctx()).await.expect("direct");
+    assert_eq!(direct.number, "CR-2026-000002");
+
+    let bad = NewCrime {
+        offence_code: "999Z".into(),
+        occurred_from: Some(clock.now() - Duration::hours(1)),
+        occurred_to: Some(clock.now() - Duration::hours(3)),
+        flags: vec!["sparkly".into()],
+        people: vec![(suspect, CrimeRole::Suspect), (uuid::Uuid::now_v7(), CrimeRole::Witness)],
+        ..shop_theft(victim, suspect)
+    };
+    match core.record_crime(&officer, &bad, &ctx()).await {
+        Err(Error::Invalid(errors)) => {
+            let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+            assert_eq!(fields, ["offence_code", "occurred_to", "flags", "people", "people.1.person_id"]);
+        }
+        other => panic!("expected every rule named, got {other:?}"),
+    }
+    assert_eq!(backend.store().list_recent_crimes(10).await.expect("list").len(), 2, "nothing half-saved");
+    assert!(matches!(
+        core.record_crime(&handler, &shop_theft(victim, suspect), &ctx()).await,
+        Err(Error::Forbidden(_))
+    ));
+}
+
+/// Reclassification keeps every decision with its reason; finalising checks the classification
+/// rules and names each one broken; a finalised crime is not reclassified; stale versions conflict.
+pub async fn crime_reclassification_keeps_history_and_finalising_follows_the_rules<B: TestBackend>() {
+    let backend = B::new().await;
+    let clock = ManualClock::standard();
+    let core = core(backend.store(), clock.clone());
+    let officer = bluelamp_core::core::principal_of(&add_user(&core, "inv.one", &["investigator"]).await);
+    let (victim, suspect) = two_people(&core, By::User(&officer)).await;
+    let assault = NewCrime {
+        offence_code: "8N".into(),
+        modus_operandi: "Punched in the face".into(),
+        ..shop_theft(victim, suspect)
+    };
+    let crime = core.record_crime(&officer, &assault, &ctx()).await.expect("crime");
+    match core.finalise_crime(&officer, crime.id, 1, &ctx()).await {
+        Err(Error::Invalid(errors)) => {
+            assert_eq!(errors.len(), 1, "{errors:?}");
+            assert_eq!(errors[0].field, "rules.with-injury-needs-an-injury");
+            assert!(errors[0].rule.contains("record the injury"), "{}", errors[0].rule);
+        }
+        other => panic!("expected the injury rule, got {other:?}"),
+    }
+    let empty_reason = core.reclassify_crime(&officer, crime.id, 1, "105A", " ", &ctx()).await;
+    assert!(matches!(empty_reason, Err(Error::Invalid(ref e)) if e[0].field == "reason"), "{empty_reason:?}");
+    clock.advance(Duration::minutes(30));
+    let reclassified = core
+        .reclassify_crime(&officer, crime.id, 1, "105a", "No visible injury; victim declined medical attention", &ctx())
+        .await
+        .expect("reclassify");
+    assert_eq!((reclassified.offence_code.as_str(), reclassified.version), ("105A", 2));
+    let stale = core.reclassify_crime(&officer, crime.id, 1, "8N", "Injury found after all", &ctx()).await;
+    assert!(matches!(stale, Err(Error::Conflict(_))), "{stale:?}");
+    let finalised = core.finalise_crime(&officer, crime.id, 2, &ctx()).await.expect("finalise");
+    assert_eq!((finalised.status, finalised.version), (CrimeStatus::Finalised, 3));
+    let record = backend.store().find_crime(crime.id).await.expect("find").expect("exists");
+    assert_eq!(record.crime, finalised);
+    let history: Vec<(&str, &str)> =
+        record.classifications.iter().map(|c| (c.offence_code.as_str(), c.reason.as_str())).collect();
+    assert_eq!(history, vec![("8N", ""), ("105A", "No visible injury; victim declined medical attention")]);
+    let after = core.reclassify_crime(&officer, crime.id, 3, "8N", "Second thoughts", &ctx()).await;
+    assert!(matches!(after, Err(Error::Invalid(ref e)) if e.iter().any(|x| x.field == "status")), "{after:?}");
+    let actions: Vec<String> = backend
+        .store()
+        .search_audit(&AuditQuery { record_id: Some(crime.id.to_string()), limit: 50, ..Default::default() })
+        .await
+        .expect("audit")
+        .into_iter()
+        .map(|e| e.event.action)
+        .collect();
+    for action in ["crime.record", "crime.reclassify", "crime.finalise"] {
+        assert!(actions.iter().any(|a| a == action), "{action} missing from {actions:?}");
+    }
+}
+
+/// The registrar's 24-hour compliance figure over a fixed set: two crimes within 24 hours of the
+/// first report and one after it.
+pub async fn ncrs_compliance_on_a_fixed_data_set<B: TestBackend>() {
+    let backend = B::new().await;
+    let clock = ManualClock::standard();
+    let core = core(backend.store(), clock.clone());
+    let handler = bluelamp_core::core::principal_of(&add_user(&core, "ch.one", &["call-handler"]).await);
+    let officer = bluelamp_core::core::principal_of(&add_user(&core, "inv.one", &["investigator"]).await);
+    let registrar = bluelamp_core::core::principal_of(&add_user(&core, "fcr", &["crime-registrar"]).await);
+    let (victim, suspect) = two_people(&core, By::User(&officer)).await;
+    let start = clock.now();
+    let theft = NewIncident { opening_category: "CRM-THF".into(), qualifiers: vec![], ..domestic_999() };
+    let quick = core.record_incident(&handler, &theft, &ctx()).await.expect("incident 1");
+    let slow = core.record_incident(&handler, &theft, &ctx()).await.expect("incident 2");
+    clock.advance(Duration::hours(2));
+    core.record_crime(&officer, &NewCrime { incident_id: Some(quick.id), ..shop_theft(victim, suspect) }, &ctx())
+        .await
+        .expect("on time");
+    clock.advance(Duration::hours(28));
+    let late = core
+        .record_crime(&officer, &NewCrime { incident_id: Some(slow.id), ..shop_theft(victim, suspect) }, &ctx())
+        .await
+        .expect("late");
+    core.record_crime(&officer, &shop_theft(victim, suspect), &ctx()).await.expect("direct report");
+    let (figure, failing) =
+        core.ncrs_compliance(&registrar, start, clock.now() + Duration::minutes(1), &ctx()).await.expect("report");
+    assert_eq!((figure.compliant, figure.total, figure.percent()), (2, 3, Some(66.7)));
+    assert_eq!(failing.iter().map(|c| c.number.as_str()).collect::<Vec<_>>(), vec![late.number.as_str()]);
+    let (none, _) = core.ncrs_compliance(&registrar, start - Duration::days(2), start, &ctx()).await.expect("empty");
+    assert_eq!(none.percent(), None);
+    assert!(matches!(core.ncrs_compliance(&registrar, start, start, &ctx()).await, Err(Error::Invalid(_))));
+    assert!(matches!(core.ncrs_compliance(&handler, start, clock.now(), &ctx()).await, Err(Error::Forbidden(_))));
+}
+
+/// A crime and its audit event commit together or not at all: no crime, no number, no change to
+/// the incident.
+pub async fn crimes_are_not_saved_without_audit<B: TestBackend>() {
+    let backend = B::new().await;
+    let core = core(backend.store(), ManualClock::standard());
+    let handler = bluelamp_core::core::principal_of(&add_user(&core, "ch.one", &["call-handler"]).await);
+    let officer = bluelamp_core::core::principal_of(&add_user(&core, "inv.one", &["investigator"]).await);
+    let (victim, suspect) = two_people(&core, By::User(&officer)).await;
+    let theft = NewIncident { opening_category: "CRM-THF".into(), qualifiers: vec![], ..domestic_999() };
+    let incident = core.record_incident(&handler, &theft, &ctx()).await.expect("incident");
+    backend.break_audit_inserts().await;
+    let new = NewCrime { incident_id: Some(incident.id), ..shop_theft(victim, suspect) };
+    assert!(core.record_crime(&officer, &new, &ctx()).await.is_err());
+    assert!(backend.store().list_recent_crimes(10).await.expect("list").is_empty());
+    let stored = backend.store().find_incident(incident.id).await.expect("find").expect("exists");
+    assert_eq!((stored.incident.version, stored.incident.crime_reference.clone()), (1, None));
 }

@@ -96,6 +96,8 @@ pub struct CrimeConfig {
     pub offences_file: Option<PathBuf>,
     /// The version recorded with every classification made under that file, e.g. "HOCR 2024/25".
     pub offences_version: String,
+    /// Crime numbers: {yyyy} or {yy} is the year recorded, {seq:6} that year's number zero-padded.
+    pub number_format: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -118,7 +120,11 @@ impl Default for Config {
             session: SessionConfig { idle_minutes: 30, absolute_hours: 12 },
             sign_in: SignInConfig { lockout_threshold: 5, lockout_minutes: 15, per_address_per_minute: 20 },
             database: DatabaseConfig { max_connections: 16 },
-            crimes: CrimeConfig { offences_file: None, offences_version: String::new() },
+            crimes: CrimeConfig {
+                offences_file: None,
+                offences_version: String::new(),
+                number_format: "CR-{yyyy}-{seq:6}".into(),
+            },
             incidents: IncidentConfig {
                 areas_file: None,
                 nsir_file: None,
@@ -204,10 +210,13 @@ impl Config {
                     .map_err(|e| anyhow::anyhow!("crimes.offences_file {}: {}", path.display(), e.join("; ")))?
             }
         };
+        bluelamp_core::crime::check_crime_number_format(&self.crimes.number_format)
+            .map_err(|e| anyhow::anyhow!("crimes.number_format: {e}"))?;
         Ok(bluelamp_core::Settings {
             areas,
             nsir,
             offences,
+            crime_number_format: self.crimes.number_format.clone(),
             sampling: bluelamp_core::quality::SamplingRates {
                 base_percent: self.incidents.thrive_sample_percent,
                 new_staff_percent: self.incidents.thrive_sample_new_staff_percent,
