@@ -4,6 +4,7 @@
 //! from it, so a route cannot exist without a declared policy.
 
 pub mod api;
+pub mod api_crimes;
 pub mod api_incidents;
 pub mod api_people;
 pub mod auth;
@@ -180,6 +181,12 @@ pub fn routes() -> Vec<Route> {
         route(Method::POST, "/api/v1/incidents/{id}/thrive", perm(P::IncidentRecord), post(api_incidents::assess)),
         route(Method::POST, "/api/v1/incidents/{id}/grade", perm(P::IncidentRecord), post(api_incidents::grade)),
         route(Method::POST, "/api/v1/incidents/{id}/close", perm(P::IncidentRecord), post(api_incidents::close)),
+        route(Method::GET, "/api/v1/crimes", perm(P::CrimeView), get(api_crimes::list)),
+        route(Method::POST, "/api/v1/crimes", perm(P::CrimeRecord), post(api_crimes::create)),
+        route(Method::GET, "/api/v1/crimes/compliance", perm(P::NcrsView), get(api_crimes::compliance)),
+        route(Method::GET, "/api/v1/crimes/{id}", perm(P::CrimeView), get(api_crimes::show)),
+        route(Method::POST, "/api/v1/crimes/{id}/reclassify", perm(P::CrimeRecord), post(api_crimes::reclassify)),
+        route(Method::POST, "/api/v1/crimes/{id}/finalise", perm(P::CrimeRecord), post(api_crimes::finalise)),
         route(Method::GET, "/api/v1/people", perm(P::PersonView), get(api_people::search)),
         route(Method::POST, "/api/v1/people", perm(P::PersonRecord), post(api_people::create)),
         route(Method::GET, "/api/v1/people/{id}", perm(P::PersonView), get(api_people::show)),

@@ -1117,6 +1117,118 @@ async fn offence_classification_over_http<B: TestBackend>() {
     assert_eq!(app.get("/api/v1/reference/offences", Some(&handler)).await.status, StatusCode::FORBIDDEN);
 }
 
+/// Crimes over the API: recorded from an incident with a victim and a suspect, every broken entry rule
+/// named, the rules' verdict shown, reclassified with a reason, finalised, and counted in the
+/// registrar's 24-hour compliance report.
+async fn crimes_over_the_api<B: TestBackend>() {
+    let app = TestApp::<B>::new().await;
+    let json = "application/json";
+    let handler = app.session("call-handler").await;
+    let officer = app.session("investigator").await;
+    let person = |body: &str| {
+        let body = body.to_string();
+        let officer = officer.clone();
+        let app = &app;
+        async move {
+            app.post("/api/v1/people", Some(&officer), json, body).await.json()["id"].as_str().unwrap_or("").to_string()
+        }
+    };
+    let victim = person(r#"{"forenames":"Jane","surname":"Smith","date_of_birth":"1990-04-02","sex":"female"}"#).await;
+    let suspect = person(r#"{"forenames":"Sam","surname":"Okoro","sex":"male"}"#).await;
+    let incident = app
+        .post("/api/v1/incidents", Some(&handler), json, r#"{"channel":"999","location_text":"4 Elm Road","opening_category":"CRM-VIO","summary":"Man punched outside the pub"}"#)
+        .await
+        .json();
+    let incident_id = incident["id"].as_str().unwrap_or("").to_string();
+    let crime_body = |code: &str, people: &str| {
+        format!(
+            r#"{{"incident_id":"{incident_id}","offence_code":"{code}","location_text":"Outside the Crown, 4 Elm Road","modus_operandi":"Single punch to the face","people":{people}}}"#
+        )
+    };
+    let both = format!(r#"[{{"person_id":"{victim}","role":"victim"}},{{"person_id":"{suspect}","role":"suspect"}}]"#);
+    let unknown = app.post("/api/v1/crimes", Some(&officer), json, crime_body("8Z", &both)).await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(unknown.json()["fields"][0]["field"], "offence_code");
+    let no_victim = crime_body("8N", &format!(r#"[{{"person_id":"{suspect}","role":"suspect"}}]"#));
+    assert_eq!(
+        app.post("/api/v1/crimes", Some(&officer), json, no_victim).await.json()["fields"][0]["field"],
+        "people"
+    );
+    let bad_role = crime_body("8N", &format!(r#"[{{"person_id":"{victim}","role":"bystander"}}]"#));
+    assert_eq!(
+        app.post("/api/v1/crimes", Some(&officer), json, bad_role).await.json()["fields"][0]["field"],
+        "people.0.role"
+    );
+    let backwards = crime_body("8N", &both).replacen(
+        '{',
+        r#"{"occurred_from":"2026-11-26T08:00:00Z","occurred_to":"2026-11-26T07:00:00Z","#,
+        1,
+    );
+    assert_eq!(
+        app.post("/api/v1/crimes", Some(&officer), json, backwards).await.json()["fields"][0]["field"],
+        "occurred_to"
+    );
+    assert_eq!(
+        app.post("/api/v1/crimes", Some(&handler), json, crime_body("8N", &both)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.get("/api/v1/crimes", Some(&officer)).await.json().as_array().map(Vec::len),
+        Some(0),
+        "nothing saved"
+    );
+
+    let created = app.post("/api/v1/crimes", Some(&officer), json, crime_body("8N", &both)).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let crime = created.json();
+    assert_eq!(crime["number"], "CR-2026-000001");
+    assert_eq!(crime["ncrs_compliant"], true);
+    let id = crime["id"].as_str().unwrap_or("").to_string();
+    let record = app.get(&format!("/api/v1/crimes/{id}"), Some(&officer)).await.json();
+    assert_eq!(record["people"][0]["name"], "Jane Smith");
+    assert_eq!(record["rule_failures"][0]["rule"], "with-injury-needs-an-injury");
+    let refused = app.post(&format!("/api/v1/crimes/{id}/finalise"), Some(&officer), json, r#"{"version":1}"#).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused.json()["fields"][0]["field"], "rules.with-injury-needs-an-injury");
+    let reclassified = app
+        .post(
+            &format!("/api/v1/crimes/{id}/reclassify"),
+            Some(&officer),
+            json,
+            r#"{"version":1,"offence_code":"105A","reason":"No injury on examination"}"#,
+        )
+        .await;
+    assert_eq!(reclassified.status, StatusCode::OK, "{}", reclassified.body);
+    let stale = app
+        .post(
+            &format!("/api/v1/crimes/{id}/reclassify"),
+            Some(&officer),
+            json,
+            r#"{"version":1,"offence_code":"8N","reason":"x"}"#,
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    let finalised = app.post(&format!("/api/v1/crimes/{id}/finalise"), Some(&officer), json, r#"{"version":2}"#).await;
+    assert_eq!(finalised.json()["status"], "finalised");
+    let record = app.get(&format!("/api/v1/crimes/{id}"), Some(&officer)).await.json();
+    assert_eq!(record["classifications"][1]["reason"], "No injury on examination");
+    let incident = app.get(&format!("/api/v1/incidents/{incident_id}"), Some(&handler)).await.json();
+    assert_eq!(incident["incident"]["crime_reference"], "CR-2026-000001");
+
+    let registrar = app.session("crime-registrar").await;
+    let report = app.get("/api/v1/crimes/compliance?from=2026-11-01&to=2026-11-30", Some(&registrar)).await.json();
+    assert_eq!(
+        (report["compliant"].as_u64(), report["total"].as_u64(), report["percent"].as_f64()),
+        (Some(1), Some(1), Some(100.0))
+    );
+    let bad_day = app.get("/api/v1/crimes/compliance?from=yesterday&to=2026-11-30", Some(&registrar)).await;
+    assert_eq!(bad_day.json()["fields"][0]["field"], "from");
+    assert_eq!(
+        app.get("/api/v1/crimes/compliance?from=2026-11-01&to=2026-11-30", Some(&officer)).await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+
 /// Units over the API: added, deployed, arrival never before the call, cleared; the queue page lists them.
 async fn units_over_http<B: TestBackend>() {
     let app = TestApp::<B>::new().await;
@@ -1295,7 +1407,7 @@ macro_rules! http_tests {
                 intake_checks_and_ncrs_over_http, units_over_http, queue_pages_most_urgent_first,
                 thrive_quality_over_http, people_pages_find_offer_duplicates_and_link, people_over_the_api,
                 a_loaded_nsir_list_is_what_is_accepted, beat_and_ward_shown_for_coordinates,
-                offence_classification_over_http);
+                offence_classification_over_http, crimes_over_the_api);
         }
     };
     (@each $backend:ty; $($name:ident),*) => {
