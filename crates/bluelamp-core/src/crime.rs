@@ -290,13 +290,27 @@ fn parse_all<T: std::str::FromStr>(field: &str, codes: &[String], errors: &mut V
     out
 }
 
+/// The outcome of checking a new crime's entry rules.
+struct CrimeCheck {
+    errors: Vec<FieldError>,
+    offence: Option<crate::offence::Offence>,
+    flags: Vec<CrimeFlag>,
+    hate_strands: Vec<HateStrand>,
+    names: Vec<(Uuid, String)>,
+    incident: Option<crate::incident::Incident>,
+    occurred_from: DateTime<Utc>,
+}
+
 // ---- Use cases -----------------------------------------------------------------------------------
 
 impl Core {
-    /// Records a crime, from an incident or directly. Every broken rule of entry is named and
-    /// nothing is saved unless all hold; the classification rules (crate::crime_rules) are not
-    /// checked here: they block finalisation, not recording.
-    pub async fn record_crime(&self, by: &Principal, new: &NewCrime, ctx: &RequestContext) -> Result<Crime> {
+    /// Every entry rule a new crime breaks, named by field, without saving anything (a form with
+    /// errors of its own shows these too).
+    pub async fn crime_entry_errors(&self, by: &Principal, new: &NewCrime) -> Result<Vec<FieldError>> {
+        Ok(self.check_new_crime(by, new).await?.errors)
+    }
+
+    async fn check_new_crime(&self, by: &Principal, new: &NewCrime) -> Result<CrimeCheck> {
         by.require(Permission::CrimeRecord)?;
         by.require(Permission::PersonView)?;
         let now = self.now();
@@ -344,6 +358,16 @@ impl Core {
             },
             None => None,
         };
+        Ok(CrimeCheck { errors, offence, flags, hate_strands, names, incident, occurred_from })
+    }
+
+    /// Records a crime, from an incident or directly. Every broken rule of entry is named and
+    /// nothing is saved unless all hold; the classification rules (crate::crime_rules) are not
+    /// checked here: they block finalisation, not recording.
+    pub async fn record_crime(&self, by: &Principal, new: &NewCrime, ctx: &RequestContext) -> Result<Crime> {
+        let CrimeCheck { errors, offence, flags, hate_strands, names, incident, occurred_from } =
+            self.check_new_crime(by, new).await?;
+        let now = self.now();
         let Some(offence) = offence.filter(|_| errors.is_empty()) else { return Err(Error::Invalid(errors)) };
         let mut flags = flags;
         flags.sort();

@@ -1229,6 +1229,109 @@ async fn crimes_over_the_api<B: TestBackend>() {
     );
 }
 
+/// Crime pages: record a shop theft from its incident with the people already linked, a broken rule
+/// keeps what was typed, the crime page shows everything linked and the rules' verdict, reclassify
+/// and finalise by form, and the registrar's compliance page.
+async fn crime_pages_from_an_incident<B: TestBackend>() {
+    let app = TestApp::<B>::new().await;
+    let form = "application/x-www-form-urlencoded";
+    let officer = app.session("investigator").await;
+    let handler = app.session("call-handler").await;
+    let shop = app
+        .post("/people", Some(&handler), form, "forenames=Priya&surname=Patel&sex=female&address=Co-op+High+Street")
+        .await;
+    let victim = id_in(&shop.location(), "/people/");
+    let thief = app.post("/people", Some(&handler), form, "forenames=Sam&surname=Okoro&sex=male").await;
+    let suspect = id_in(&thief.location(), "/people/");
+    let incident = app
+        .post("/incidents", Some(&handler), form, "channel=101&location_text=Co-op%2C+3+High+Street&opening_category=CRM-THF&summary=Shop+theft+suspect+detained+by+staff")
+        .await;
+    let incident_id = id_in(&incident.location(), "/incidents/");
+    app.post(
+        &format!("/incidents/{incident_id}/people"),
+        Some(&handler),
+        form,
+        format!("version=1&person_id={victim}&role=victim"),
+    )
+    .await;
+    app.post(
+        &format!("/incidents/{incident_id}/people"),
+        Some(&handler),
+        form,
+        format!("version=2&person_id={suspect}&role=suspect"),
+    )
+    .await;
+    let page = app.get(&format!("/incidents/{incident_id}"), Some(&officer)).await;
+    assert!(
+        page.body.contains(&format!("/crimes/new?incident={incident_id}")),
+        "the incident offers to record a crime"
+    );
+
+    let new = app.get(&format!("/crimes/new?incident={incident_id}"), Some(&officer)).await;
+    assert_eq!(new.status, StatusCode::OK);
+    assert!(
+        new.body.contains(&format!(r#"value="{victim}:victim" selected"#))
+            && new.body.contains(&format!(r#"value="{suspect}:suspect" selected"#)),
+        "{}",
+        new.body
+    );
+    assert!(new.body.contains("Co-op, 3 High Street"), "the location comes from the incident");
+    let people = format!("people={victim}%3Avictim&people={suspect}%3Asuspect");
+    let missing = app
+        .post("/crimes", Some(&officer), form, format!("incident={incident_id}&{people}&location_text=Co-op&modus_operandi=Took+meat&from_day=31&from_month=2&from_year=2026"))
+        .await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        missing.body.contains("Choose an offence from the Home Office list")
+            && missing.body.contains("Enter a real date"),
+        "{}",
+        missing.body
+    );
+    assert!(missing.body.contains("Took meat"), "what was typed is kept");
+    let recorded = app
+        .post("/crimes", Some(&officer), form, format!("incident={incident_id}&{people}&offence_code=46&location_text=Co-op%2C+3+High+Street&modus_operandi=Took+meat+from+the+chiller"))
+        .await;
+    assert_eq!(recorded.status, StatusCode::SEE_OTHER, "{}", recorded.body);
+    let crime_id = id_in(&recorded.location(), "/crimes/");
+    let show = app.get(&format!("/crimes/{crime_id}"), Some(&officer)).await;
+    assert!(
+        show.body.contains("CR-2026-000001")
+            && show.body.contains("Shoplifting")
+            && show.body.contains("Priya Patel")
+            && show.body.contains("Sam Okoro")
+    );
+    assert!(show.body.contains("meets every classification and recording rule"));
+    let reclass = app
+        .post(&format!("/crimes/{crime_id}/reclassify"), Some(&officer), form, "version=1&offence_code=8N&reason=")
+        .await;
+    assert_eq!(reclass.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reclass.body.contains("Enter why the classification changes"));
+    let reclass = app
+        .post(
+            &format!("/crimes/{crime_id}/reclassify"),
+            Some(&officer),
+            form,
+            "version=1&offence_code=8N&reason=Staff+member+punched+while+detaining+him",
+        )
+        .await;
+    assert_eq!(reclass.status, StatusCode::SEE_OTHER);
+    let blocked = app.post(&format!("/crimes/{crime_id}/finalise"), Some(&officer), form, "version=2").await;
+    assert_eq!(blocked.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        blocked.body.contains("record the injury") && blocked.body.contains(r##"href="#finalise""##),
+        "{}",
+        blocked.body
+    );
+    let list = app.get("/crimes", Some(&officer)).await;
+    assert!(list.body.contains("CR-2026-000001") && list.body.contains("Within 24 hours"));
+    let registrar = app.session("crime-registrar").await;
+    let report = app.get("/crimes/compliance?from=2026-11-01&to=2026-11-30", Some(&registrar)).await;
+    assert!(report.body.contains("100.0%") && report.body.contains("1 of 1 crimes"), "{}", report.body);
+    let bad = app.get("/crimes/compliance?from=soon&to=2026-11-30", Some(&registrar)).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.get("/crimes/new", Some(&handler)).await.status, StatusCode::FORBIDDEN);
+}
+
 /// Units over the API: added, deployed, arrival never before the call, cleared; the queue page lists them.
 async fn units_over_http<B: TestBackend>() {
     let app = TestApp::<B>::new().await;
@@ -1407,7 +1510,7 @@ macro_rules! http_tests {
                 intake_checks_and_ncrs_over_http, units_over_http, queue_pages_most_urgent_first,
                 thrive_quality_over_http, people_pages_find_offer_duplicates_and_link, people_over_the_api,
                 a_loaded_nsir_list_is_what_is_accepted, beat_and_ward_shown_for_coordinates,
-                offence_classification_over_http, crimes_over_the_api);
+                offence_classification_over_http, crimes_over_the_api, crime_pages_from_an_incident);
         }
     };
     (@each $backend:ty; $($name:ident),*) => {

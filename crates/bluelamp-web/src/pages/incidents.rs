@@ -386,6 +386,7 @@ pub struct IncidentPage {
     pub lookback_days: i64,
     /// (person id, name, role) of each person linked to the incident.
     pub people: Vec<(String, String, String)>,
+    pub can_record_crime: bool,
     pub deployments: Vec<DeploymentRow>,
     /// Id and "EA21 (Response car, East)" of each available unit, the incident's division first.
     pub available_units: Vec<(String, String)>,
@@ -560,6 +561,7 @@ fn incident_page(
             })
             .collect(),
         lookback_days: state.core.settings.intake_lookback_days,
+        can_record_crime: user.can(Permission::CrimeRecord),
         people: record
             .people
             .iter()

@@ -1,0 +1,591 @@
+//! Crime pages: recent crimes, recording a crime (from an incident, with its people already there, or
+//! directly), the crime page with everything linked, reclassification and finalisation, and the
+//! registrar's NCRS compliance report. A failed form re-renders with what was typed.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use bluelamp_core::access::{Permission, Principal};
+use bluelamp_core::core::By;
+use bluelamp_core::crime::{Crime, CrimeFlag, CrimeRecord, CrimeRole, CrimeStatus, HateStrand, NewCrime};
+use bluelamp_core::person::{IncidentRole, PersonSearch};
+use bluelamp_core::{Error, FieldError, time};
+use chrono::{DateTime, NaiveTime, TimeZone, Utc};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::auth::{Ctx, CurrentUser};
+use crate::error::{Failure, PageError};
+use crate::extract::PageForm;
+use crate::shell::Shell;
+use crate::templates::render;
+
+type PageResult = Result<Response, PageError>;
+type Ctx2 = bluelamp_core::audit::RequestContext;
+
+fn parse_id(id: &str) -> Result<Uuid, PageError> {
+    Uuid::parse_str(id).map_err(|_| PageError(Failure::Core(Error::NotFound)))
+}
+
+/// A UK local date and time from the GOV.UK date inputs and an "HH:MM" field; all empty is `None`.
+fn local_time(
+    field: &str,
+    (day, month, year, clock): (&str, &str, &str, &str),
+    errors: &mut Vec<FieldError>,
+) -> Option<DateTime<Utc>> {
+    let date = super::people::date_from_parts(&format!("{field}_day"), day, month, year, errors)?;
+    let clock = clock.trim();
+    let t = if clock.is_empty() {
+        NaiveTime::from_hms_opt(0, 0, 0)
+    } else {
+        NaiveTime::parse_from_str(clock, "%H:%M").ok()
+    };
+    let Some(t) = t else {
+        errors.push(FieldError::new(format!("{field}_time"), "Enter the time as hours and minutes, for example 21:30"));
+        return None;
+    };
+    chrono_tz::Europe::London.from_local_datetime(&date.and_time(t)).earliest().map(|l| l.with_timezone(&Utc))
+}
+
+fn offence_groups(state: &AppState) -> Vec<(&'static str, Vec<(String, String)>)> {
+    state
+        .core
+        .settings
+        .offences
+        .by_group()
+        .into_iter()
+        .map(|(g, list)| {
+            (g.label(), list.into_iter().map(|o| (o.code.clone(), format!("{} – {}", o.code, o.label))).collect())
+        })
+        .collect()
+}
+
+// ---- Recent crimes ----------------------------------------------------------------------------------
+
+pub struct CrimeRow {
+    pub id: String,
+    pub number: String,
+    pub offence: String,
+    pub recorded: String,
+    pub status: String,
+    pub ncrs: &'static str,
+}
+
+fn crime_row(c: &Crime) -> CrimeRow {
+    CrimeRow {
+        id: c.id.to_string(),
+        number: c.number.clone(),
+        offence: format!("{} {}", c.offence_code, c.offence_label),
+        recorded: time::london(c.recorded_at),
+        status: c.status.label().to_string(),
+        ncrs: if c.is_ncrs_compliant() { "Within 24 hours" } else { "Over 24 hours" },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "crimes/list.html")]
+pub struct ListPage {
+    pub shell: Shell,
+    pub rows: Vec<CrimeRow>,
+    pub can_record: bool,
+    pub can_report: bool,
+}
+
+pub async fn list(State(state): State<AppState>, CurrentUser(user): CurrentUser) -> PageResult {
+    let rows = state.core.recent_crimes(&user, 100).await?.iter().map(crime_row).collect();
+    let page = ListPage {
+        shell: Shell::for_user(&user, "Crimes", "/crimes"),
+        rows,
+        can_record: user.can(Permission::CrimeRecord),
+        can_report: user.can(Permission::NcrsView),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+// ---- Recording a crime ------------------------------------------------------------------------------
+
+#[derive(Debug, Default, Deserialize)]
+pub struct NewCrimeForm {
+    #[serde(default)]
+    pub incident: String,
+    /// A name to search for people to add (the search form).
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub offence_code: String,
+    #[serde(default)]
+    pub from_day: String,
+    #[serde(default)]
+    pub from_month: String,
+    #[serde(default)]
+    pub from_year: String,
+    #[serde(default)]
+    pub from_time: String,
+    #[serde(default)]
+    pub to_day: String,
+    #[serde(default)]
+    pub to_month: String,
+    #[serde(default)]
+    pub to_year: String,
+    #[serde(default)]
+    pub to_time: String,
+    #[serde(default)]
+    pub location_text: String,
+    #[serde(default)]
+    pub modus_operandi: String,
+    #[serde(default)]
+    pub flags: Vec<String>,
+    #[serde(default)]
+    pub hate_strands: Vec<String>,
+    #[serde(default)]
+    pub injury_recorded: Option<String>,
+    /// One per candidate person: "<person id>:<role>", or empty when not involved.
+    #[serde(default)]
+    pub people: Vec<String>,
+}
+
+/// A person who may be added, and the role chosen (empty: not involved).
+pub struct Candidate {
+    pub id: String,
+    pub name: String,
+    pub detail: String,
+    pub role: String,
+}
+
+#[derive(Template)]
+#[template(path = "crimes/new.html")]
+pub struct NewCrimePage {
+    pub shell: Shell,
+    pub form: NewCrimeForm,
+    /// (id, reference) of the incident it comes from.
+    pub incident: Option<(String, String)>,
+    pub offence_groups: Vec<(&'static str, Vec<(String, String)>)>,
+    pub flags: Vec<(&'static str, &'static str)>,
+    pub strands: Vec<(&'static str, &'static str)>,
+    pub roles: Vec<(&'static str, &'static str)>,
+    pub candidates: Vec<Candidate>,
+    pub searched: bool,
+}
+
+impl NewCrimePage {
+    fn error(&self, field: &str) -> Option<String> {
+        self.shell.errors.iter().find(|e| e.field == field).map(|e| e.rule.clone())
+    }
+
+    fn people_error(&self) -> Option<String> {
+        let all: Vec<String> =
+            self.shell.errors.iter().filter(|e| e.field.starts_with("people")).map(|e| e.rule.clone()).collect();
+        (!all.is_empty()).then(|| all.join(". "))
+    }
+}
+
+fn role_for_incident(role: IncidentRole) -> &'static str {
+    match role {
+        IncidentRole::Victim => "victim",
+        IncidentRole::Suspect => "suspect",
+        IncidentRole::Witness => "witness",
+        IncidentRole::Caller => "reporting-person",
+        IncidentRole::Subject | IncidentRole::Other => "",
+    }
+}
+
+async fn new_page(
+    state: &AppState,
+    user: &Principal,
+    mut form: NewCrimeForm,
+    errors: Vec<FieldError>,
+    ctx: &Ctx2,
+) -> Result<NewCrimePage, PageError> {
+    let mut candidates: Vec<Candidate> = Vec::new();
+    let chosen = |id: &str| {
+        form.people.iter().find_map(|p| p.split_once(':').filter(|(pid, _)| *pid == id).map(|(_, r)| r.to_string()))
+    };
+    let incident = match form.incident.trim() {
+        "" => None,
+        id => {
+            let record = state.core.view_incident(user, parse_id(id)?, ctx).await?;
+            if form.location_text.is_empty() {
+                form.location_text = record.incident.location_text.clone();
+            }
+            for p in &record.people {
+                if candidates.iter().any(|c| c.id == p.person_id.to_string()) {
+                    continue;
+                }
+                let id = p.person_id.to_string();
+                let role = chosen(&id).unwrap_or_else(|| role_for_incident(p.role).to_string());
+                candidates.push(Candidate {
+                    id,
+                    name: p.name.clone(),
+                    detail: format!("{} on the incident", p.role.label()),
+                    role,
+                });
+            }
+            Some((record.incident.id.to_string(), record.incident.reference.clone()))
+        }
+    };
+    // People chosen in an earlier step stay on the form.
+    let earlier: Vec<Uuid> = form
+        .people
+        .iter()
+        .filter_map(|p| p.split_once(':').filter(|(_, r)| !r.is_empty()))
+        .filter_map(|(id, _)| Uuid::parse_str(id).ok())
+        .filter(|id| !candidates.iter().any(|c| c.id == id.to_string()))
+        .collect();
+    for (id, name) in state.core.store.person_names(&earlier).await? {
+        let id_text = id.to_string();
+        candidates.push(Candidate {
+            role: chosen(&id_text).unwrap_or_default(),
+            id: id_text,
+            name,
+            detail: String::new(),
+        });
+    }
+    let searched = !form.name.trim().is_empty();
+    if searched {
+        let search = PersonSearch { name: form.name.clone(), ..Default::default() };
+        for m in state.core.search_people(By::User(user), &search, 10, ctx).await? {
+            let id = m.person.id.to_string();
+            if candidates.iter().any(|c| c.id == id) {
+                continue;
+            }
+            candidates.push(Candidate {
+                role: chosen(&id).unwrap_or_default(),
+                id,
+                name: m.person.display_name(),
+                detail: m.reasons.join("; "),
+            });
+        }
+    }
+    let mut shell = Shell::for_user(user, "Record a crime", "/crimes");
+    shell.errors = errors
+        .into_iter()
+        .map(|e| match e.field.as_str() {
+            f if f.starts_with("people") => FieldError::new("people", e.rule),
+            "occurred_from" => FieldError::new("from_day", e.rule),
+            "occurred_to" => FieldError::new("to_day", e.rule),
+            _ => e,
+        })
+        .collect();
+    Ok(NewCrimePage {
+        shell,
+        form,
+        incident,
+        offence_groups: offence_groups(state),
+        flags: CrimeFlag::ALL.iter().map(|f| (f.as_str(), f.label())).collect(),
+        strands: HateStrand::ALL.iter().map(|h| (h.as_str(), h.label())).collect(),
+        roles: CrimeRole::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
+        candidates,
+        searched,
+    })
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Ctx(ctx): Ctx,
+    Query(form): Query<NewCrimeForm>,
+) -> PageResult {
+    Ok(render(StatusCode::OK, &new_page(&state, &user, form, Vec::new(), &ctx).await?))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Ctx(ctx): Ctx,
+    PageForm(form): PageForm<NewCrimeForm>,
+) -> PageResult {
+    let mut errors = Vec::new();
+    let occurred_from =
+        local_time("from", (&form.from_day, &form.from_month, &form.from_year, &form.from_time), &mut errors);
+    let occurred_to = local_time("to", (&form.to_day, &form.to_month, &form.to_year, &form.to_time), &mut errors);
+    let incident_id = match form.incident.trim() {
+        "" => None,
+        id => Some(parse_id(id)?),
+    };
+    let mut people = Vec::new();
+    for entry in &form.people {
+        match entry.split_once(':') {
+            Some((_, "")) | None => {}
+            Some((id, role)) => match (Uuid::parse_str(id), role.parse::<CrimeRole>()) {
+                (Ok(id), Ok(role)) => people.push((id, role)),
+                _ => errors.push(FieldError::new("people", "Choose each person's part from the list")),
+            },
+        }
+    }
+    let new = NewCrime {
+        incident_id,
+        offence_code: form.offence_code.clone(),
+        occurred_from,
+        occurred_to,
+        location_text: form.location_text.clone(),
+        latitude: None,
+        longitude: None,
+        modus_operandi: form.modus_operandi.clone(),
+        flags: form.flags.clone(),
+        hate_strands: form.hate_strands.clone(),
+        injury_recorded: form.injury_recorded.is_some(),
+        people,
+    };
+    let result = if errors.is_empty() {
+        state.core.record_crime(&user, &new, &ctx).await
+    } else {
+        // Name every broken rule at once: the form's own and the crime's.
+        errors.extend(state.core.crime_entry_errors(&user, &new).await?);
+        Err(Error::Invalid(errors))
+    };
+    match result {
+        Ok(crime) => Ok(Redirect::to(&format!("/crimes/{}", crime.id)).into_response()),
+        Err(Error::Invalid(errors)) => {
+            let page = new_page(&state, &user, form, errors, &ctx).await?;
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---- The crime page ---------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "crimes/show.html")]
+pub struct CrimePage {
+    pub shell: Shell,
+    pub id: String,
+    pub number: String,
+    pub version: i64,
+    pub status: String,
+    pub heading: String,
+    pub rows: Vec<(&'static str, String)>,
+    /// (incident id, reference)
+    pub incident: Option<(String, String)>,
+    /// (person id, name, role)
+    pub people: Vec<(String, String, String)>,
+    /// (when, code and label, list version, by, reason)
+    pub history: Vec<(String, String, String, String, String)>,
+    /// (rule, why)
+    pub failures: Vec<(String, String)>,
+    pub can_record: bool,
+    pub can_finalise: bool,
+    pub offence_groups: Vec<(&'static str, Vec<(String, String)>)>,
+    pub typed_code: String,
+    pub typed_reason: String,
+}
+
+async fn crime_page(
+    state: &AppState,
+    user: &Principal,
+    record: CrimeRecord,
+    typed: (String, String),
+    errors: Vec<FieldError>,
+) -> Result<CrimePage, PageError> {
+    let failures = state.core.crime_facts_failures(&record).await?;
+    let c = &record.crime;
+    let incident = match c.incident_id {
+        Some(id) => state.core.store.find_incident(id).await?.map(|r| (id.to_string(), r.incident.reference)),
+        None => None,
+    };
+    let mut rows = vec![
+        ("Offence", format!("{} {} ({})", c.offence_code, c.offence_label, c.offence_group.label())),
+        ("Classified under", c.offence_list_version.clone()),
+        (
+            "Occurred",
+            match c.occurred_to {
+                Some(to) => format!("{} to {}", time::london(c.occurred_from), time::london(to)),
+                None => time::london(c.occurred_from),
+            },
+        ),
+        ("First reported", time::london_precise(c.reported_at)),
+        ("Recorded", format!("{} by {}", time::london_precise(c.recorded_at), c.recorded_by_name)),
+        (
+            "NCRS 24 hours",
+            if c.is_ncrs_compliant() { "Recorded within 24 hours".into() } else { "Recorded after 24 hours".into() },
+        ),
+        ("Location", c.location_text.clone()),
+    ];
+    if !c.division.is_empty() {
+        rows.push(("Division", c.division.clone()));
+    }
+    rows.push(("Method", if c.modus_operandi.is_empty() { "Not recorded".into() } else { c.modus_operandi.clone() }));
+    rows.push((
+        "Flags",
+        if c.flags.is_empty() {
+            "None".into()
+        } else {
+            c.flags.iter().map(|f| f.label()).collect::<Vec<_>>().join(", ")
+        },
+    ));
+    if !c.hate_strands.is_empty() {
+        rows.push(("Hate crime strands", c.hate_strands.iter().map(|h| h.label()).collect::<Vec<_>>().join(", ")));
+    }
+    rows.push(("Injury recorded", if c.injury_recorded { "Yes".into() } else { "No".into() }));
+    let mut shell = Shell::for_user(user, &format!("Crime {}", c.number), "/crimes");
+    shell.errors = errors
+        .into_iter()
+        .map(|e| if e.field.starts_with("rules.") { FieldError::new("finalise", e.rule) } else { e })
+        .collect();
+    Ok(CrimePage {
+        shell,
+        id: c.id.to_string(),
+        number: c.number.clone(),
+        version: c.version,
+        status: c.status.label().to_string(),
+        heading: c.offence_label.clone(),
+        rows,
+        incident,
+        people: record
+            .people
+            .iter()
+            .map(|p| (p.person_id.to_string(), p.name.clone(), p.role.label().to_string()))
+            .collect(),
+        history: record
+            .classifications
+            .iter()
+            .map(|h| {
+                (
+                    time::london(h.decided_at),
+                    format!("{} {}", h.offence_code, h.offence_label),
+                    h.offence_list_version.clone(),
+                    h.decided_by_name.clone(),
+                    if h.reason.is_empty() { "First classification".into() } else { h.reason.clone() },
+                )
+            })
+            .collect(),
+        failures: failures.into_iter().map(|f| (f.rule.to_string(), f.why)).collect(),
+        can_record: user.can(Permission::CrimeRecord) && c.status.is_open(),
+        can_finalise: user.can(Permission::CrimeRecord) && c.status.can_move_to(CrimeStatus::Finalised),
+        offence_groups: offence_groups(state),
+        typed_code: typed.0,
+        typed_reason: typed.1,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Ctx(ctx): Ctx,
+    Path(id): Path<String>,
+) -> PageResult {
+    let record = state.core.view_crime(&user, parse_id(&id)?, &ctx).await?;
+    Ok(render(StatusCode::OK, &crime_page(&state, &user, record, Default::default(), Vec::new()).await?))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ChangeForm {
+    #[serde(default)]
+    pub version: i64,
+    #[serde(default)]
+    pub offence_code: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+async fn after_change(
+    state: &AppState,
+    user: &Principal,
+    id: Uuid,
+    result: bluelamp_core::Result<Crime>,
+    form: ChangeForm,
+    ctx: &Ctx2,
+) -> PageResult {
+    let (status, errors) = match result {
+        Ok(_) => return Ok(Redirect::to(&format!("/crimes/{id}")).into_response()),
+        Err(Error::Invalid(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, errors),
+        Err(Error::Conflict(message)) => (
+            StatusCode::CONFLICT,
+            vec![FieldError::new("version", format!("{message}. What you typed is still below."))],
+        ),
+        Err(e) => return Err(e.into()),
+    };
+    let record = state.core.view_crime(user, id, ctx).await?;
+    let page = crime_page(state, user, record, (form.offence_code, form.reason), errors).await?;
+    Ok(render(status, &page))
+}
+
+pub async fn reclassify(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Ctx(ctx): Ctx,
+    Path(id): Path<String>,
+    PageForm(form): PageForm<ChangeForm>,
+) -> PageResult {
+    let id = parse_id(&id)?;
+    let result = state.core.reclassify_crime(&user, id, form.version, &form.offence_code, &form.reason, &ctx).await;
+    after_change(&state, &user, id, result, form, &ctx).await
+}
+
+pub async fn finalise(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Ctx(ctx): Ctx,
+    Path(id): Path<String>,
+    PageForm(form): PageForm<ChangeForm>,
+) -> PageResult {
+    let id = parse_id(&id)?;
+    let result = state.core.finalise_crime(&user, id, form.version, &ctx).await;
+    after_change(&state, &user, id, result, form, &ctx).await
+}
+
+// ---- NCRS compliance -------------------------------------------------------------------------------
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PeriodQuery {
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+}
+
+#[derive(Template)]
+#[template(path = "crimes/compliance.html")]
+pub struct CompliancePage {
+    pub shell: Shell,
+    pub from: String,
+    pub to: String,
+    pub figure: String,
+    pub counts: String,
+    pub failing: Vec<CrimeRow>,
+}
+
+pub async fn compliance(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Ctx(ctx): Ctx,
+    Query(q): Query<PeriodQuery>,
+) -> PageResult {
+    use chrono::Datelike;
+    let today = state.core.now().with_timezone(&chrono_tz::Europe::London).date_naive();
+    let first = today.with_day(1).unwrap_or(today);
+    let from = if q.from.trim().is_empty() { first.to_string() } else { q.from.trim().to_string() };
+    let to = if q.to.trim().is_empty() { today.to_string() } else { q.to.trim().to_string() };
+    let mut errors = Vec::new();
+    let start = time::london_day_start(&from, false);
+    if start.is_none() {
+        errors.push(FieldError::new("from", "Enter the first day as YYYY-MM-DD"));
+    }
+    let end = time::london_day_start(&to, true);
+    if end.is_none() {
+        errors.push(FieldError::new("to", "Enter the last day as YYYY-MM-DD"));
+    }
+    let result = match (start, end) {
+        (Some(s), Some(e)) => Some(state.core.ncrs_compliance(&user, s, e, &ctx).await),
+        _ => None,
+    };
+    let (figure, counts, failing) = match result {
+        Some(Ok((c, failing))) => (
+            c.percent().map(|p| format!("{p:.1}%")).unwrap_or_else(|| "No crimes recorded".into()),
+            format!("{} of {} crimes recorded within 24 hours of the first report", c.compliant, c.total),
+            failing.iter().map(crime_row).collect(),
+        ),
+        Some(Err(Error::Invalid(e))) => {
+            errors.extend(e);
+            (String::new(), String::new(), Vec::new())
+        }
+        Some(Err(e)) => return Err(e.into()),
+        None => (String::new(), String::new(), Vec::new()),
+    };
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let mut shell = Shell::for_user(&user, "NCRS compliance", "/crimes");
+    shell.errors = errors;
+    Ok(render(status, &CompliancePage { shell, from, to, figure, counts, failing }))
+}
