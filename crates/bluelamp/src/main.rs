@@ -4,6 +4,7 @@
 
 mod config;
 mod demo;
+mod demo_crimes;
 mod demo_incidents;
 mod demo_people;
 
@@ -327,6 +328,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let started = std::time::Instant::now();
                 let people = demo_people::load(&core, 300).await?;
                 println!("  made {people} demo people in {:.1} s", started.elapsed().as_secs_f64());
+                let started = std::time::Instant::now();
+                let crimes = demo_crimes::load(&core, 400).await?;
+                println!("  made {crimes} demo crimes in {:.1} s", started.elapsed().as_secs_f64());
             }
             let password = std::env::var("BLUELAMP_DEMO_PASSWORD").ok().filter(|p| !p.is_empty());
             let (password, shown) = match password {
