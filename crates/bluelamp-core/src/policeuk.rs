@@ -339,7 +339,8 @@ pub fn parse_street_file(file: &str, bytes: &[u8]) -> Result<ParsedFile, HeaderE
     Ok(parsed)
 }
 
-const UNREADABLE: &str = "(unreadable)";
+/// The category of rejected rows whose crime type cannot be read.
+pub const UNREADABLE: &str = "(unreadable)";
 
 fn expected_header() -> String {
     format!("a data.police.uk street file starts with the header \"{}\"", STREET_HEADER.join(","))
