@@ -16,6 +16,7 @@ pub mod incident;
 pub mod offence;
 pub mod password;
 pub mod person;
+pub mod policeuk;
 pub mod quality;
 pub mod reference;
 pub mod resource;

@@ -91,6 +91,17 @@ pub struct NewIncidentWrite<'a> {
     pub complete: &'a (dyn Fn(i64) -> (Incident, NewAuditEvent) + Send + Sync),
 }
 
+/// One data.police.uk file's rows for [`Store::import_policeuk`]. The audit event is made by `audit`
+/// from what the store newly wrote, inside the transaction, so it carries the real counts.
+pub struct PoliceUkWrite<'a> {
+    pub source_file: &'a str,
+    /// Crimes (with a Crime ID) and anti-social behaviour incidents (without), in file order, each
+    /// with its key.
+    pub records: &'a [crate::policeuk::PoliceUkRecord],
+    pub imported_at: DateTime<Utc>,
+    pub audit: &'a (dyn Fn(&crate::policeuk::PoliceUkImported) -> NewAuditEvent + Send + Sync),
+}
+
 /// A list of incidents. Filters combine with AND; results are ordered by when attendance is due
 /// (ungraded first, then soonest due), then by when the call came in.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -255,6 +266,18 @@ pub trait Store: Send + Sync + 'static {
         expected: ResourceStatus,
         audit: &NewAuditEvent,
     ) -> Result<()>;
+
+    // data.police.uk historical records (issue 4, the import).
+    /// Stores the rows of `write` whose key is not stored yet (crimes in the historical crime table,
+    /// anti-social behaviour in the historical incident table), leaves the others untouched, and
+    /// appends the event `write.audit` makes from what was written, all in one transaction. Returns
+    /// the rows newly stored, by crime type.
+    async fn import_policeuk(&self, write: &PoliceUkWrite<'_>) -> Result<crate::policeuk::PoliceUkImported>;
+    /// Stored historical crimes and incidents, counted by crime type and by last outcome.
+    async fn policeuk_counts(&self) -> Result<crate::policeuk::PoliceUkCounts>;
+    /// The historical crimes and incidents of one month (`YYYY-MM`), in the order of their source
+    /// files and lines, at most `limit`.
+    async fn list_policeuk_records(&self, month: &str, limit: u32) -> Result<Vec<crate::policeuk::PoliceUkRecord>>;
 
     // Audit.
     /// Appends one event on its own (views, searches, sign-in failures, refusals).

@@ -11,11 +11,12 @@ use std::time::Duration;
 use async_trait::async_trait;
 use bluelamp_core::audit::{self, AuditEvent, AuditQuery, ChainHead, NewAuditEvent};
 use bluelamp_core::incident::{Incident, IncidentRecord};
+use bluelamp_core::policeuk::{PoliceUkCounts, PoliceUkImported, PoliceUkRecord};
 use bluelamp_core::resource::{Resource, ResourceStatus};
 use bluelamp_core::restriction::{RecordRef, Restriction};
 use bluelamp_core::session::Session;
 use bluelamp_core::store::{
-    ApiToken, IncidentChange, IncidentCounts, IncidentQuery, NewIncidentWrite, SchemaStatus, Store,
+    ApiToken, IncidentChange, IncidentCounts, IncidentQuery, NewIncidentWrite, PoliceUkWrite, SchemaStatus, Store,
 };
 use bluelamp_core::user::User;
 use bluelamp_core::{Error, Result};
@@ -27,6 +28,7 @@ use uuid::Uuid;
 mod crime;
 mod incident;
 mod person;
+mod policeuk;
 mod resource;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -894,6 +896,18 @@ impl Store for SqliteStore {
         audit: &NewAuditEvent,
     ) -> Result<()> {
         resource::update_resource_status(self, resource, expected, audit).await
+    }
+
+    async fn import_policeuk(&self, write: &PoliceUkWrite<'_>) -> Result<PoliceUkImported> {
+        policeuk::import_policeuk(self, write).await
+    }
+
+    async fn policeuk_counts(&self) -> Result<PoliceUkCounts> {
+        policeuk::policeuk_counts(self).await
+    }
+
+    async fn list_policeuk_records(&self, month: &str, limit: u32) -> Result<Vec<PoliceUkRecord>> {
+        policeuk::list_policeuk_records(self, month, limit).await
     }
 
     async fn append_audit(&self, event: &NewAuditEvent) -> Result<AuditEvent> {

@@ -579,7 +579,10 @@ macro_rules! contract_tests {
             people_are_found_fuzzily_and_duplicates_offered, people_are_not_saved_without_audit,
             intake_checks_flag_people_on_the_incident, crimes_are_recorded_with_numbers_people_and_their_incident,
             crime_reclassification_keeps_history_and_finalising_follows_the_rules,
-            ncrs_compliance_on_a_fixed_data_set, crimes_are_not_saved_without_audit);
+            ncrs_compliance_on_a_fixed_data_set, crimes_are_not_saved_without_audit,
+            // data.police.uk import
+            policeuk_import_is_idempotent_and_audited, policeuk_duplicate_crime_ids_are_all_kept,
+            policeuk_rows_and_audit_commit_together);
     };
     (@each $backend:ty; $($name:ident),*) => {
         $(
@@ -1556,4 +1559,103 @@ pub async fn crimes_are_not_saved_without_audit<B: TestBackend>() {
     assert!(backend.store().list_recent_crimes(10).await.expect("list").is_empty());
     let stored = backend.store().find_incident(incident.id).await.expect("find").expect("exists");
     assert_eq!((stored.incident.version, stored.incident.crime_reference.clone()), (1, None));
+}
+
+// ---- data.police.uk import --------------------------------------------------------------------
+
+use bluelamp_core::policeuk::{ANTI_SOCIAL_BEHAVIOUR, ParsedFile, parse_street_file};
+
+const POLICEUK_HEADER: &str = "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,Last outcome category,Context\n";
+
+fn policeuk_file(name: &str, rows: &[&str]) -> ParsedFile {
+    let text = format!("{POLICEUK_HEADER}{}", rows.concat());
+    parse_street_file(name, text.as_bytes()).expect("a street file")
+}
+
+const THEFT: &str = "c72cf95ee7e81127c614d0bc968b6b1b56aa589e13e2c5b8386bb8648fc6feaa,2022-01,Kent Police,Kent Police,0.969601,51.253674,On or near Cobbs Hill,E01023987,Ashford 001B,Other theft,Status update unavailable,\n";
+const ASSAULT: &str = "07e413bc07cd1481502a65c5f5942524f104d8dbd11c5e1d3339ff95768e8426,2022-01,Kent Police,Kent Police,,,\"On or near \\ odd\tplace\nwith a new line\",E01023987,Ashford 001B,Violence and sexual offences,Unable to prosecute suspect,\n";
+const NUISANCE: &str = ",2022-01,Kent Police,Kent Police,0.872235,51.143207,On or near Parking Area,E01024005,Ashford 002C,Anti-social behaviour,,\n";
+
+/// A file's crimes become historical crimes and its anti-social behaviour historical incidents,
+/// every column kept; the import is audited once per file with its counts, needs `crime.record`,
+/// and importing the same file again adds nothing.
+pub async fn policeuk_import_is_idempotent_and_audited<B: TestBackend>() {
+    let backend = B::new().await;
+    let core = core(backend.store(), ManualClock::standard());
+    let file = policeuk_file("2022-01-kent-street.csv", &[THEFT, ASSAULT, NUISANCE, NUISANCE]);
+    assert_eq!(file.records.len(), 4);
+    let analyst = bluelamp_core::core::principal_of(&add_user(&core, "an.one", &["analyst"]).await);
+    assert!(matches!(core.import_policeuk(By::User(&analyst), &file, &ctx()).await, Err(Error::Forbidden(_))));
+
+    let first = core.import_policeuk(By::System("cli"), &file, &ctx()).await.expect("import");
+    let totals = first.totals();
+    assert_eq!((totals.read, totals.imported, totals.already_present, totals.rejected), (4, 4, 0, 0));
+    assert_eq!(first.by_category[ANTI_SOCIAL_BEHAVIOUR].imported, 2, "two identical reports are two incidents");
+    let counts = backend.store().policeuk_counts().await.expect("counts");
+    assert_eq!(counts.crimes_by_type.values().sum::<i64>(), 2);
+    assert_eq!(counts.incidents_by_type.get(ANTI_SOCIAL_BEHAVIOUR), Some(&2));
+    assert_eq!(counts.by_outcome.get(""), Some(&2));
+    assert_eq!(counts.by_outcome.get("Unable to prosecute suspect"), Some(&1));
+    let stored = backend.store().list_policeuk_records("2022-01", 10).await.expect("list");
+    assert_eq!(stored, file.records, "every column round-trips, in file order");
+    assert!(backend.store().list_policeuk_records("2022-02", 10).await.expect("list").is_empty());
+
+    let again = core.import_policeuk(By::System("cli"), &file, &ctx()).await.expect("import again");
+    let totals = again.totals();
+    assert_eq!((totals.read, totals.imported, totals.already_present), (4, 0, 4));
+    assert_eq!(backend.store().policeuk_counts().await.expect("counts"), counts, "nothing added");
+
+    let events = backend
+        .store()
+        .search_audit(&AuditQuery { action: Some("import.policeuk".into()), limit: 10, ..Default::default() })
+        .await
+        .expect("audit");
+    assert_eq!(events.len(), 2, "one event per file imported");
+    let after: serde_json::Value =
+        serde_json::from_str(events[1].event.after.as_deref().unwrap_or("{}")).expect("json");
+    assert_eq!((after["file"].as_str(), after["imported"].as_u64()), (Some("2022-01-kent-street.csv"), Some(4)));
+    assert_eq!(after["by_category"]["Anti-social behaviour"]["imported"], 2);
+    let latest: serde_json::Value =
+        serde_json::from_str(events[0].event.after.as_deref().unwrap_or("{}")).expect("json");
+    assert_eq!((latest["imported"].as_u64(), latest["already_present"].as_u64()), (Some(0), Some(4)));
+    assert_eq!(events[0].event.record_id.as_deref(), Some("2022-01-kent-street.csv"));
+    assert!(verify_ok(backend.store()).await >= 3);
+}
+
+/// data.police.uk does not promise unique Crime IDs: two rows sharing one are both kept, the same
+/// crime in a later download for the same month is the row already stored, and the same ID in
+/// another month is another row.
+pub async fn policeuk_duplicate_crime_ids_are_all_kept<B: TestBackend>() {
+    let backend = B::new().await;
+    let core = core(backend.store(), ManualClock::standard());
+    let twice = policeuk_file("a.csv", &[THEFT, THEFT]);
+    let summary = core.import_policeuk(By::System("cli"), &twice, &ctx()).await.expect("import");
+    assert_eq!(summary.totals().imported, 2);
+    let updated = THEFT.replace("Status update unavailable", "Unable to prosecute suspect");
+    let next_month = THEFT.replace("2022-01", "2022-02");
+    let later = policeuk_file("b.csv", &[&updated, &next_month]);
+    let summary = core.import_policeuk(By::System("cli"), &later, &ctx()).await.expect("import");
+    assert_eq!((summary.totals().imported, summary.totals().already_present), (1, 1));
+    let counts = backend.store().policeuk_counts().await.expect("counts");
+    assert_eq!(counts.crimes_by_type.get("Other theft"), Some(&3));
+    assert_eq!(
+        counts.by_outcome.get("Status update unavailable"),
+        Some(&3),
+        "the outcome first imported is kept (a later download does not rewrite history)"
+    );
+    let january = backend.store().list_policeuk_records("2022-01", 10).await.expect("list");
+    assert_eq!(january.len(), 2);
+    assert_eq!(january[0].crime_id, january[1].crime_id);
+    assert_ne!(january[0].key, january[1].key);
+}
+
+/// A file's rows and its audit event commit together: when the event cannot be written, no row is.
+pub async fn policeuk_rows_and_audit_commit_together<B: TestBackend>() {
+    let backend = B::new().await;
+    let core = core(backend.store(), ManualClock::standard());
+    backend.break_audit_inserts().await;
+    let file = policeuk_file("c.csv", &[THEFT, NUISANCE]);
+    assert!(core.import_policeuk(By::System("cli"), &file, &ctx()).await.is_err());
+    assert_eq!(backend.store().policeuk_counts().await.expect("counts").total(), 0);
+    assert!(backend.store().list_policeuk_records("2022-01", 10).await.expect("list").is_empty());
 }

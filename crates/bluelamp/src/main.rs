@@ -7,6 +7,7 @@ mod demo;
 mod demo_crimes;
 mod demo_incidents;
 mod demo_people;
+mod import;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -88,6 +89,11 @@ enum Command {
         db: DbArgs,
         #[arg(long)]
         to: PathBuf,
+    },
+    /// Load records from other systems (idempotent: a second run adds nothing).
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
     },
     /// Configuration.
     Config {
@@ -202,6 +208,20 @@ enum AuditCommand {
     Verify {
         #[command(flatten)]
         db: DbArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// data.police.uk street-level crime files (CSV) as historical records: crimes by their Crime ID,
+    /// anti-social behaviour as historical incidents. Prints a summary by category; exits 1 if any
+    /// file could not be imported (the others still are).
+    Policeuk {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The files, e.g. 2022-01-kent-street.csv.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
     },
 }
 
@@ -459,6 +479,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Backup { db, to } => backup(&db, &to).await?,
+        Command::Import { command: ImportCommand::Policeuk { db, files } } => {
+            let core = admin_core(&db).await?;
+            return import::policeuk(&core, &files).await;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

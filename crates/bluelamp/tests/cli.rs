@@ -171,7 +171,8 @@ fn config_example_is_complete_and_help_works() {
 macro_rules! cli_tests {
     ($module:ident, $backend:ty) => {
         mod $module {
-            cli_tests!(@each $backend; admin_commands_work, audit_verify_fails_on_tampering, serve_refuses_a_newer_database, backup_is_restorable);
+            cli_tests!(@each $backend; admin_commands_work, audit_verify_fails_on_tampering, serve_refuses_a_newer_database, backup_is_restorable,
+                policeuk_import_reports_and_is_idempotent, policeuk_kent_files_match_their_source);
         }
     };
     (@each $backend:ty; $($name:ident),*) => {
@@ -186,3 +187,153 @@ macro_rules! cli_tests {
 
 cli_tests!(sqlite, bluelamp_testkit::SqliteBackend);
 cli_tests!(postgres, bluelamp_testkit::PostgresBackend);
+
+// ---- data.police.uk import ----------------------------------------------------------------------
+
+fn policeuk_sample(name: &str) -> String {
+    format!("{}/tests/data/policeuk/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The four numbers (read, imported, already present, rejected) of a summary line.
+fn summary_row(output: &str, label: &str) -> Option<[u64; 4]> {
+    let line = output.lines().find(|l| l.starts_with(label) && l[label.len()..].starts_with("  "))?;
+    let numbers: Vec<u64> =
+        line[label.len()..].split_whitespace().filter_map(|n| n.replace(',', "").parse().ok()).collect();
+    numbers.try_into().ok()
+}
+
+/// Importing the samples through the binary: the summary by category, rejected rows and a bad
+/// header named with file and line, an unreadable file named with its path while the others load,
+/// and a second run that adds nothing.
+async fn policeuk_import_reports_and_is_idempotent<B: TestBackend>() {
+    let backend = B::new().await;
+    let url = backend.url();
+    let (january, february) =
+        (policeuk_sample("2022-01-kent-street-sample.csv"), policeuk_sample("2022-02-kent-street-sample.csv"));
+    let (bad_rows, bad_header) = (policeuk_sample("bad-rows.csv"), policeuk_sample("bad-header.csv"));
+    let missing = policeuk_sample("no-such-file.csv");
+    let first = bluelamp(&url, &["import", "policeuk", &january, &bad_header, &february, &missing, &bad_rows]);
+    let said = text(&first);
+    assert_eq!(first.status.code(), Some(1), "a file failed: {said}");
+    assert!(said.contains("3 of 5 file(s) imported, 365 rows read"), "{said}");
+    assert_eq!(summary_row(&said, "Total"), Some([365, 362, 0, 3]), "{said}");
+    assert_eq!(summary_row(&said, "Anti-social behaviour"), Some([45, 45, 0, 0]), "{said}");
+    assert_eq!(summary_row(&said, "Violence and sexual offences"), Some([136, 135, 0, 1]), "{said}");
+    assert_eq!(summary_row(&said, "Public order"), Some([19, 19, 0, 0]), "a repeated Crime ID is kept: {said}");
+    assert_eq!(summary_row(&said, "(unreadable)"), Some([2, 0, 0, 2]), "{said}");
+    assert!(said.contains("2022-01-kent-street-sample.csv: 300 rows read, 300 imported"), "{said}");
+    for expected in [
+        "bad-rows.csv, line 3: the row is truncated: 7 of 12 columns",
+        "bad-rows.csv, line 4: Month \"2022-13\" is not a month written YYYY-MM",
+        "bad-rows.csv, line 6: the row is truncated",
+        "bad-header.csv, line 1: column 10 of the header is \"Crime category\", expected \"Crime type\"",
+        "cannot read ",
+    ] {
+        assert!(said.contains(expected), "{expected} missing from: {said}");
+    }
+    assert!(said.contains(&format!("cannot read {missing}")), "{said}");
+
+    let counts = backend.store().policeuk_counts().await.expect("counts");
+    assert_eq!((counts.total(), counts.incidents_by_type.values().sum::<i64>()), (362, 45));
+    assert_eq!(counts.by_outcome.get("Unable to prosecute suspect"), Some(&123));
+
+    let second = bluelamp(&url, &["import", "policeuk", &january, &february, &bad_rows]);
+    let said = text(&second);
+    assert!(second.status.success(), "{said}");
+    assert_eq!(summary_row(&said, "Total"), Some([365, 0, 362, 3]), "{said}");
+    assert_eq!(backend.store().policeuk_counts().await.expect("counts"), counts, "the second run added nothing");
+    let verify = bluelamp(&url, &["audit", "verify"]);
+    assert!(verify.status.success(), "{}", text(&verify));
+}
+
+/// Where the real files are: `BLUELAMP_POLICEUK_DIR`, else `../shared/data/policeuk` beside the
+/// repository (as in CI).
+fn kent_files() -> Option<Vec<String>> {
+    let dir = std::env::var("BLUELAMP_POLICEUK_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/policeuk"));
+    let files: Vec<String> = (1..=9)
+        .map(|month| dir.join(format!("2022-{month:02}-kent-street.csv")))
+        .filter(|path| path.is_file())
+        .map(|path| path.to_string_lossy().to_string())
+        .collect();
+    (files.len() == 9).then_some(files)
+}
+
+/// By crime type and by outcome, from `../shared/data/policeuk/SOURCE.md` (153,998 rows).
+const KENT_BY_CRIME_TYPE: [(&str, i64); 14] = [
+    ("Violence and sexual offences", 63_918),
+    ("Anti-social behaviour", 22_403),
+    ("Criminal damage and arson", 15_323),
+    ("Other theft", 10_720),
+    ("Public order", 9_631),
+    ("Shoplifting", 8_913),
+    ("Vehicle crime", 7_047),
+    ("Burglary", 5_236),
+    ("Other crime", 4_179),
+    ("Drugs", 2_984),
+    ("Robbery", 1_043),
+    ("Possession of weapons", 1_003),
+    ("Bicycle theft", 843),
+    ("Theft from the person", 755),
+];
+const KENT_BY_OUTCOME: [(&str, i64); 16] = [
+    ("Unable to prosecute suspect", 63_668),
+    ("Investigation complete; no suspect identified", 44_516),
+    ("", 22_403),
+    ("Awaiting court outcome", 4_775),
+    ("Status update unavailable", 3_529),
+    ("Action to be taken by another organisation", 3_222),
+    ("Further investigation is not in the public interest", 3_118),
+    ("Under investigation", 3_117),
+    ("Court result unavailable", 2_207),
+    ("Local resolution", 1_671),
+    ("Offender given a caution", 1_369),
+    ("Further action is not in the public interest", 180),
+    ("Formal action is not in the public interest", 166),
+    ("Offender given a drugs possession warning", 47),
+    ("Offender given penalty notice", 6),
+    ("Suspect charged as part of another case", 4),
+];
+
+/// All nine Kent files load with the counts SOURCE.md gives, by crime type and by outcome, and a
+/// second run adds nothing. Without the files (a checkout on its own) it says so and checks the
+/// committed sample instead.
+async fn policeuk_kent_files_match_their_source<B: TestBackend>() {
+    let backend = B::new().await;
+    let url = backend.url();
+    let Some(files) = kent_files() else {
+        println!(
+            "SKIPPED the nine-file Kent import on {}: ../shared/data/policeuk is absent \
+             (set BLUELAMP_POLICEUK_DIR); importing the committed sample instead",
+            B::NAME
+        );
+        let sample = policeuk_sample("2022-01-kent-street-sample.csv");
+        let output = bluelamp(&url, &["import", "policeuk", &sample]);
+        assert!(output.status.success(), "{}", text(&output));
+        assert_eq!(backend.store().policeuk_counts().await.expect("counts").total(), 300);
+        return;
+    };
+    let args: Vec<&str> = ["import", "policeuk"].into_iter().chain(files.iter().map(String::as_str)).collect();
+    let started = std::time::Instant::now();
+    let first = bluelamp(&url, &args);
+    let said = text(&first);
+    println!("{} nine-file import: {:.1} s", B::NAME, started.elapsed().as_secs_f64());
+    assert!(first.status.success(), "{said}");
+    assert_eq!(summary_row(&said, "Total"), Some([153_998, 153_998, 0, 0]), "{said}");
+    let counts = backend.store().policeuk_counts().await.expect("counts");
+    let by_type: Vec<(String, i64)> = KENT_BY_CRIME_TYPE.iter().map(|(t, n)| (t.to_string(), *n)).collect();
+    let mut stored_by_type: Vec<(String, i64)> = counts.by_crime_type().into_iter().collect();
+    stored_by_type.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+    assert_eq!(stored_by_type, by_type);
+    assert_eq!(counts.incidents_by_type, std::collections::BTreeMap::from([("Anti-social behaviour".into(), 22_403)]));
+    let mut by_outcome: Vec<(String, i64)> = KENT_BY_OUTCOME.iter().map(|(o, n)| (o.to_string(), *n)).collect();
+    by_outcome.sort();
+    assert_eq!(counts.by_outcome.into_iter().collect::<Vec<_>>(), by_outcome);
+
+    let second = bluelamp(&url, &args);
+    let said = text(&second);
+    assert!(second.status.success(), "{said}");
+    assert_eq!(summary_row(&said, "Total"), Some([153_998, 0, 153_998, 0]), "{said}");
+    assert_eq!(backend.store().policeuk_counts().await.expect("counts").total(), 153_998);
+}
