@@ -45,6 +45,18 @@ pub struct Settings {
     pub offences: crate::offence::OffenceList,
     /// Crime-number format, e.g. `"CR-{yyyy}-{seq:6}"` (see `crime::format_crime_number`).
     pub crime_number_format: String,
+    /// The cancellation criteria (HOCR Section C) and the offences reserved to the registrar.
+    pub cancellation: crate::cancel::CancellationPolicy,
+    /// Offence groups whose crimes may have several victims; every other offence is one crime per
+    /// victim (HOCR Section D). Which groups is unconfirmed in the reference notes, so it is the
+    /// force's setting; the default is the state-based groups and burglary (a household).
+    pub several_victims_groups: Vec<crate::offence::OffenceGroup>,
+}
+
+/// The default of [`Settings::several_victims_groups`].
+pub fn default_several_victims_groups() -> Vec<crate::offence::OffenceGroup> {
+    use crate::offence::OffenceGroup::*;
+    vec![Burglary, DrugOffences, PublicOrderOffences, PossessionOfWeapons, MiscellaneousCrimesAgainstSociety]
 }
 
 impl Default for Settings {
@@ -61,6 +73,8 @@ impl Default for Settings {
             nsir: crate::reference::NsirList::builtin(),
             offences: crate::offence::OffenceList::builtin(),
             crime_number_format: "CR-{yyyy}-{seq:6}".into(),
+            cancellation: crate::cancel::CancellationPolicy::builtin(),
+            several_victims_groups: default_several_victims_groups(),
         }
     }
 }

@@ -193,7 +193,7 @@ impl Crime {
         ncrs_compliant(self.reported_at, self.recorded_at)
     }
 
-    fn audit_json(&self) -> serde_json::Value {
+    pub(crate) fn audit_json(&self) -> serde_json::Value {
         serde_json::json!({
             "number": self.number,
             "version": self.version,
@@ -238,8 +238,13 @@ pub struct Classification {
 pub struct CrimeRecord {
     pub crime: Crime,
     pub people: Vec<CrimePerson>,
+    pub organisations: Vec<crate::pole::CrimeOrganisation>,
+    pub objects: Vec<crate::pole::CrimeObject>,
+    pub locations: Vec<crate::pole::CrimeLocation>,
     /// Oldest first; the last is current.
     pub classifications: Vec<Classification>,
+    /// The cancellation decision, when the crime was cancelled or transferred.
+    pub cancellation: Option<crate::cancel::Cancellation>,
 }
 
 /// A crime as entered.
@@ -256,8 +261,12 @@ pub struct NewCrime {
     pub flags: Vec<String>,
     pub hate_strands: Vec<String>,
     pub injury_recorded: bool,
-    /// (person, role): at least one victim.
+    /// (person, role). There is at least one victim: a person or an organisation.
     pub people: Vec<(Uuid, CrimeRole)>,
+    /// Organisations (a shop, a school) with their roles, found again by name and address.
+    pub organisations: Vec<(crate::pole::NewOrganisation, CrimeRole)>,
+    /// Objects (stolen property, a vehicle, a weapon) with their roles, found again by identifier.
+    pub objects: Vec<(crate::pole::NewObject, crate::pole::ObjectRole)>,
 }
 
 /// What the store writes for a new crime: it takes the year's next number, then calls `complete`
@@ -266,6 +275,10 @@ pub struct NewCrime {
 pub struct NewCrimeWrite<'a> {
     pub counter: String,
     pub people: Vec<CrimePerson>,
+    /// Stored as new records unless one with the same keys exists, which is linked instead.
+    pub organisations: Vec<crate::pole::CrimeOrganisation>,
+    pub objects: Vec<crate::pole::CrimeObject>,
+    pub locations: Vec<crate::pole::CrimeLocation>,
     pub classification: Classification,
     pub incident_log: Option<crate::incident::LogEntry>,
     pub complete: &'a (dyn Fn(i64) -> (Crime, crate::audit::NewAuditEvent) + Send + Sync),
@@ -276,6 +289,15 @@ pub struct NewCrimeWrite<'a> {
 pub enum CrimeChange {
     Reclassify(Classification),
     Finalise,
+    /// Cancelled or transferred under a HOCR Section C criterion.
+    Cancel(crate::cancel::Cancellation),
+    LinkPerson(CrimePerson),
+    /// The organisation is stored unless one with the same name and address exists.
+    LinkOrganisation(crate::pole::CrimeOrganisation),
+    /// The object is stored unless one with the same identifier exists.
+    LinkObject(crate::pole::CrimeObject),
+    /// The location is stored unless one with the same address exists.
+    LinkLocation(crate::pole::CrimeLocation),
 }
 
 /// Parses flag and strand codes, naming the field of any unknown one.
@@ -299,6 +321,8 @@ struct CrimeCheck {
     names: Vec<(Uuid, String)>,
     incident: Option<crate::incident::Incident>,
     occurred_from: DateTime<Utc>,
+    organisations: Vec<(crate::pole::Organisation, CrimeRole)>,
+    objects: Vec<(crate::pole::PoleObject, crate::pole::ObjectRole)>,
 }
 
 // ---- Use cases -----------------------------------------------------------------------------------
@@ -336,8 +360,24 @@ impl Core {
         crate::incident::text_rule(&mut errors, "modus_operandi", &new.modus_operandi, false, 4000, "the method");
         let flags: Vec<CrimeFlag> = parse_all("flags", &new.flags, &mut errors);
         let hate_strands: Vec<HateStrand> = parse_all("hate_strands", &new.hate_strands, &mut errors);
-        if !new.people.iter().any(|(_, role)| *role == CrimeRole::Victim) {
-            errors.push(FieldError::new("people", "Add the victim: find or add the person"));
+        let victims = new.people.iter().filter(|(_, role)| *role == CrimeRole::Victim).count()
+            + new.organisations.iter().filter(|(_, role)| *role == CrimeRole::Victim).count();
+        if victims == 0 {
+            errors.push(FieldError::new("people", "Add the victim: find or add the person, or name the organisation"));
+        }
+        let mut organisations = Vec::new();
+        for (n, (org, role)) in new.organisations.iter().enumerate() {
+            match org.validate(&format!("organisations.{n}."), Uuid::now_v7(), now, &by.username) {
+                Ok(o) => organisations.push((o, *role)),
+                Err(e) => errors.extend(e),
+            }
+        }
+        let mut objects = Vec::new();
+        for (n, (object, role)) in new.objects.iter().enumerate() {
+            match object.validate(&format!("objects.{n}."), Uuid::now_v7(), now, &by.username) {
+                Ok(o) => objects.push((o, *role)),
+                Err(e) => errors.extend(e),
+            }
         }
         let ids: Vec<Uuid> = new.people.iter().map(|(id, _)| *id).collect();
         let names = if ids.is_empty() { Vec::new() } else { self.store.person_names(&ids).await? };
@@ -358,14 +398,14 @@ impl Core {
             },
             None => None,
         };
-        Ok(CrimeCheck { errors, offence, flags, hate_strands, names, incident, occurred_from })
+        Ok(CrimeCheck { errors, offence, flags, hate_strands, names, incident, occurred_from, organisations, objects })
     }
 
     /// Records a crime, from an incident or directly. Every broken rule of entry is named and
     /// nothing is saved unless all hold; the classification rules (crate::crime_rules) are not
     /// checked here: they block finalisation, not recording.
     pub async fn record_crime(&self, by: &Principal, new: &NewCrime, ctx: &RequestContext) -> Result<Crime> {
-        let CrimeCheck { errors, offence, flags, hate_strands, names, incident, occurred_from } =
+        let CrimeCheck { errors, offence, flags, hate_strands, names, incident, occurred_from, organisations, objects } =
             self.check_new_crime(by, new).await?;
         let now = self.now();
         let Some(offence) = offence.filter(|_| errors.is_empty()) else { return Err(Error::Invalid(errors)) };
@@ -449,9 +489,44 @@ impl Core {
             kind: crate::incident::LogKind::System,
             text: format!("Crime recorded: {} {}", offence.code, offence.label),
         });
+        let (linked_at, linked_by_name) = (now, by.username.clone());
+        let organisations = organisations
+            .into_iter()
+            .map(|(organisation, role)| crate::pole::CrimeOrganisation {
+                organisation,
+                role,
+                linked_at,
+                linked_by_name: linked_by_name.clone(),
+            })
+            .collect();
+        let objects = objects
+            .into_iter()
+            .map(|(object, role)| crate::pole::CrimeObject {
+                object,
+                role,
+                linked_at,
+                linked_by_name: linked_by_name.clone(),
+            })
+            .collect();
+        // The scene is a location of its own, so crimes at one address are found together.
+        let locations = vec![crate::pole::CrimeLocation {
+            location: crate::pole::Location {
+                id: Uuid::now_v7(),
+                text: crime.location_text.clone(),
+                latitude: crime.latitude,
+                longitude: crime.longitude,
+                created_at: now,
+            },
+            role: crate::pole::LocationRole::Scene,
+            linked_at,
+            linked_by_name: linked_by_name.clone(),
+        }];
         let write = NewCrimeWrite {
             counter: format!("crime:{year}"),
             people,
+            organisations,
+            objects,
+            locations,
             classification,
             incident_log,
             complete: &complete,
@@ -493,7 +568,15 @@ impl Core {
                 });
             }
         }
+        for _ in record.organisations.iter().filter(|o| o.role == CrimeRole::Victim) {
+            victims.push(crate::crime_rules::VictimFacts {
+                age: None,
+                sex: crate::person::Sex::Unknown,
+                is_organisation: true,
+            });
+        }
         let facts = crate::crime_rules::CrimeFacts {
+            several_victims_allowed: self.settings.several_victims_groups.contains(&record.crime.offence_group),
             offence: &offence,
             flags: &record.crime.flags,
             hate_strands: &record.crime.hate_strands,

@@ -32,6 +32,10 @@ pub struct CrimeFacts<'a> {
     pub injury_recorded: bool,
     pub occurred_from: DateTime<Utc>,
     pub occurred_to: Option<DateTime<Utc>>,
+    /// The counting rules let this offence have several victims (a household for a burglary, say);
+    /// otherwise it is one crime per victim (HOCR Section D). Which offences is the force's setting
+    /// (`[crimes] several_victims_groups`).
+    pub several_victims_allowed: bool,
 }
 
 /// One rule: its name (stable, shown to users and in the API), what it checks, and the check, which
@@ -159,12 +163,27 @@ fn has_a_victim(f: &CrimeFacts) -> Option<String> {
     f.victims.is_empty().then(|| "Every crime needs a victim (a person, an organisation, or the State)".to_string())
 }
 
+fn one_crime_per_victim(f: &CrimeFacts) -> Option<String> {
+    (f.victims.len() > 1 && !f.several_victims_allowed).then(|| {
+        format!(
+            "{} victims are listed, but the counting rules make {} one crime per victim (HOCR Section D): record a separate crime for each",
+            f.victims.len(),
+            f.offence.code
+        )
+    })
+}
+
 /// Every rule, in the order they are reported.
 pub const RULES: &[Rule] = &[
     Rule {
         name: "has-a-victim",
         description: "A crime has at least one victim: a person, an organisation, or the State.",
         check: has_a_victim,
+    },
+    Rule {
+        name: "one-crime-per-victim",
+        description: "One crime per victim (HOCR Section D), except for offences the force lists as allowing several victims.",
+        check: one_crime_per_victim,
     },
     Rule {
         name: "occurred-in-order",
@@ -245,6 +264,7 @@ mod tests {
             injury_recorded: injury,
             occurred_from: when(),
             occurred_to: None,
+            several_victims_allowed: false,
         };
         check(&facts).into_iter().map(|f| f.rule).collect()
     }
@@ -330,11 +350,39 @@ mod tests {
             injury_recorded: false,
             occurred_from: when(),
             occurred_to: Some(when() - chrono::Duration::hours(1)),
+            several_victims_allowed: false,
         };
         let failed = check(&facts);
         assert_eq!(failed.len(), 1);
         assert_eq!(failed[0].rule, "occurred-in-order");
         assert!(failed[0].why.contains("cannot end before it began"));
+    }
+
+    #[test]
+    fn one_crime_per_victim_unless_the_offence_allows_several() {
+        let list = OffenceList::builtin();
+        let offence = list.offence("46").expect("shoplifting").clone();
+        let shop = VictimFacts { age: None, sex: Sex::Unknown, is_organisation: true };
+        let victims = [shop.clone(), victim(40, Sex::Female)];
+        let mut facts = CrimeFacts {
+            offence: &offence,
+            flags: &[],
+            hate_strands: &[],
+            victims: &victims,
+            injury_recorded: false,
+            occurred_from: when(),
+            occurred_to: None,
+            several_victims_allowed: false,
+        };
+        let failed = check(&facts);
+        assert_eq!(failed.iter().map(|f| f.rule).collect::<Vec<_>>(), ["one-crime-per-victim"]);
+        assert!(failed[0].why.contains("2 victims") && failed[0].why.contains("Section D"));
+        facts.several_victims_allowed = true;
+        assert!(check(&facts).is_empty());
+        let one = [shop];
+        facts.several_victims_allowed = false;
+        facts.victims = &one;
+        assert!(check(&facts).is_empty(), "a business alone is a victim");
     }
 
     proptest! {

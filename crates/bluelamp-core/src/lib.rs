@@ -7,6 +7,7 @@
 pub mod access;
 pub mod area;
 pub mod audit;
+pub mod cancel;
 pub mod clock;
 pub mod core;
 pub mod crime;
@@ -16,6 +17,7 @@ pub mod incident;
 pub mod offence;
 pub mod password;
 pub mod person;
+pub mod pole;
 pub mod policeuk;
 pub mod quality;
 pub mod reference;

@@ -246,6 +246,21 @@ pub trait Store: Send + Sync + 'static {
     async fn list_crimes_recorded(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<crate::crime::Crime>>;
     /// The most recently recorded crimes, newest first.
     async fn list_recent_crimes(&self, limit: u32) -> Result<Vec<crate::crime::Crime>>;
+    /// The crime with this number (as stored, or in upper case).
+    async fn find_crime_by_number(&self, number: &str) -> Result<Option<crate::crime::Crime>>;
+    /// Objects stored under any of these identifier keys (see `pole::identifier_key`), each with
+    /// the crimes it is linked to and its role there, newest crime first.
+    async fn find_object_crimes(
+        &self,
+        keys: &[String],
+    ) -> Result<Vec<(crate::pole::PoleObject, Vec<(crate::pole::ObjectRole, crate::crime::Crime)>)>>;
+
+    // Cancellation delegations (the registrar's Designated Decision Makers).
+    /// Every delegation, or one user's, newest first, with the delegate's user name.
+    async fn list_delegations(&self, user_id: Option<Uuid>) -> Result<Vec<crate::cancel::Delegation>>;
+    async fn insert_delegation(&self, delegation: &crate::cancel::Delegation, audit: &NewAuditEvent) -> Result<()>;
+    /// Revokes a delegation not yet revoked (otherwise `Conflict`).
+    async fn revoke_delegation(&self, id: Uuid, at: DateTime<Utc>, by_name: &str, audit: &NewAuditEvent) -> Result<()>;
 
     // THRIVE quality.
     /// Incidents graded since `since` (by `graded_at`), newest first.

@@ -20,7 +20,7 @@ fn parse_codes<T: std::str::FromStr<Err = String>>(text: &str) -> Result<Vec<T>>
     text.split(',').filter(|c| !c.is_empty()).map(parse_enum).collect()
 }
 
-fn crime_from_row(row: &PgRow) -> Result<Crime> {
+pub(crate) fn crime_from_row(row: &PgRow) -> Result<Crime> {
     Ok(Crime {
         id: get(row, "id")?,
         number: get(row, "number")?,
@@ -79,6 +79,21 @@ async fn take_number(conn: &mut PgConnection, counter: &str) -> Result<i64> {
     .map_err(map_err)
 }
 
+async fn insert_person_link(conn: &mut PgConnection, p: &CrimePerson) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO crime_person (crime_id, person_id, role, linked_at, linked_by_name) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(p.crime_id)
+    .bind(p.person_id)
+    .bind(p.role.as_str())
+    .bind(p.linked_at)
+    .bind(&p.linked_by_name)
+    .execute(&mut *conn)
+    .await
+    .map_err(map_err)
+    .map(|_| ())
+}
+
 pub(crate) async fn insert_crime(store: &PostgresStore, w: &NewCrimeWrite<'_>) -> Result<Crime> {
     let mut tx = store.write().await?;
     let number = take_number(&mut tx, &w.counter).await?;
@@ -116,17 +131,16 @@ pub(crate) async fn insert_crime(store: &PostgresStore, w: &NewCrimeWrite<'_>) -
     .await
     .map_err(map_err)?;
     for p in &w.people {
-        sqlx::query(
-            "INSERT INTO crime_person (crime_id, person_id, role, linked_at, linked_by_name) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(p.crime_id)
-        .bind(p.person_id)
-        .bind(p.role.as_str())
-        .bind(p.linked_at)
-        .bind(&p.linked_by_name)
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
+        insert_person_link(&mut tx, p).await?;
+    }
+    for l in &w.organisations {
+        crate::pole::link_organisation(&mut tx, c.id, l).await?;
+    }
+    for l in &w.objects {
+        crate::pole::link_object(&mut tx, c.id, l).await?;
+    }
+    for l in &w.locations {
+        crate::pole::link_location(&mut tx, c.id, l).await?;
     }
     insert_classification(&mut tx, &w.classification).await?;
     if let (Some(incident_id), Some(log)) = (c.incident_id, &w.incident_log) {
@@ -181,6 +195,11 @@ pub(crate) async fn update_crime(
     match change {
         CrimeChange::Reclassify(classification) => insert_classification(&mut tx, classification).await?,
         CrimeChange::Finalise => {}
+        CrimeChange::Cancel(cancellation) => crate::pole::insert_cancellation(&mut tx, cancellation).await?,
+        CrimeChange::LinkPerson(p) => insert_person_link(&mut tx, p).await?,
+        CrimeChange::LinkOrganisation(l) => crate::pole::link_organisation(&mut tx, c.id, l).await?,
+        CrimeChange::LinkObject(l) => crate::pole::link_object(&mut tx, c.id, l).await?,
+        CrimeChange::LinkLocation(l) => crate::pole::link_location(&mut tx, c.id, l).await?,
     }
     append(&mut tx, audit).await?;
     tx.commit().await.map_err(map_err)
@@ -238,7 +257,8 @@ pub(crate) async fn find_crime(store: &PostgresStore, id: Uuid) -> Result<Option
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    Ok(Some(CrimeRecord { crime, people, classifications }))
+    let (organisations, objects, locations, cancellation) = crate::pole::load(pool, id).await?;
+    Ok(Some(CrimeRecord { crime, people, organisations, objects, locations, classifications, cancellation }))
 }
 
 pub(crate) async fn list_crimes_recorded(

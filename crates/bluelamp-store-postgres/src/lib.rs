@@ -27,6 +27,7 @@ use uuid::Uuid;
 mod crime;
 mod incident;
 mod person;
+mod pole;
 mod policeuk;
 mod resource;
 
@@ -788,6 +789,35 @@ impl Store for PostgresStore {
 
     async fn list_recent_crimes(&self, limit: u32) -> Result<Vec<bluelamp_core::crime::Crime>> {
         crime::list_recent_crimes(self, limit).await
+    }
+
+    async fn find_crime_by_number(&self, number: &str) -> Result<Option<bluelamp_core::crime::Crime>> {
+        pole::find_crime_by_number(self, number).await
+    }
+
+    async fn find_object_crimes(
+        &self,
+        keys: &[String],
+    ) -> Result<
+        Vec<(bluelamp_core::pole::PoleObject, Vec<(bluelamp_core::pole::ObjectRole, bluelamp_core::crime::Crime)>)>,
+    > {
+        pole::find_object_crimes(self, keys).await
+    }
+
+    async fn list_delegations(&self, user_id: Option<Uuid>) -> Result<Vec<bluelamp_core::cancel::Delegation>> {
+        pole::list_delegations(self, user_id).await
+    }
+
+    async fn insert_delegation(
+        &self,
+        delegation: &bluelamp_core::cancel::Delegation,
+        audit: &NewAuditEvent,
+    ) -> Result<()> {
+        pole::insert_delegation(self, delegation, audit).await
+    }
+
+    async fn revoke_delegation(&self, id: Uuid, at: DateTime<Utc>, by_name: &str, audit: &NewAuditEvent) -> Result<()> {
+        pole::revoke_delegation(self, id, at, by_name, audit).await
     }
 
     async fn list_graded_incidents(&self, since: DateTime<Utc>, limit: u32) -> Result<Vec<Incident>> {

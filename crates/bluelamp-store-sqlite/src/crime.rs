@@ -20,7 +20,7 @@ fn parse_codes<T: std::str::FromStr<Err = String>>(text: &str) -> Result<Vec<T>>
     text.split(',').filter(|c| !c.is_empty()).map(parse_enum).collect()
 }
 
-fn crime_from_row(row: &SqliteRow) -> Result<Crime> {
+pub(crate) fn crime_from_row(row: &SqliteRow) -> Result<Crime> {
     Ok(Crime {
         id: get(row, "id")?,
         number: get(row, "number")?,
@@ -67,6 +67,21 @@ async fn insert_classification(conn: &mut SqliteConnection, c: &Classification) 
     .map(|_| ())
 }
 
+async fn insert_person_link(conn: &mut SqliteConnection, p: &CrimePerson) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO crime_person (crime_id, person_id, role, linked_at, linked_by_name) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(p.crime_id)
+    .bind(p.person_id)
+    .bind(p.role.as_str())
+    .bind(ts(p.linked_at))
+    .bind(&p.linked_by_name)
+    .execute(&mut *conn)
+    .await
+    .map_err(map_err)
+    .map(|_| ())
+}
+
 pub(crate) async fn insert_crime(store: &SqliteStore, w: &NewCrimeWrite<'_>) -> Result<Crime> {
     let mut tx = store.write().await?;
     let number = crate::incident::take_reference_number(&mut tx, &w.counter).await?;
@@ -104,17 +119,16 @@ pub(crate) async fn insert_crime(store: &SqliteStore, w: &NewCrimeWrite<'_>) -> 
     .await
     .map_err(map_err)?;
     for p in &w.people {
-        sqlx::query(
-            "INSERT INTO crime_person (crime_id, person_id, role, linked_at, linked_by_name) VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(p.crime_id)
-        .bind(p.person_id)
-        .bind(p.role.as_str())
-        .bind(ts(p.linked_at))
-        .bind(&p.linked_by_name)
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
+        insert_person_link(&mut tx, p).await?;
+    }
+    for l in &w.organisations {
+        crate::pole::link_organisation(&mut tx, c.id, l).await?;
+    }
+    for l in &w.objects {
+        crate::pole::link_object(&mut tx, c.id, l).await?;
+    }
+    for l in &w.locations {
+        crate::pole::link_location(&mut tx, c.id, l).await?;
     }
     insert_classification(&mut tx, &w.classification).await?;
     if let (Some(incident_id), Some(log)) = (c.incident_id, &w.incident_log) {
@@ -169,6 +183,11 @@ pub(crate) async fn update_crime(
     match change {
         CrimeChange::Reclassify(classification) => insert_classification(&mut tx, classification).await?,
         CrimeChange::Finalise => {}
+        CrimeChange::Cancel(cancellation) => crate::pole::insert_cancellation(&mut tx, cancellation).await?,
+        CrimeChange::LinkPerson(p) => insert_person_link(&mut tx, p).await?,
+        CrimeChange::LinkOrganisation(l) => crate::pole::link_organisation(&mut tx, c.id, l).await?,
+        CrimeChange::LinkObject(l) => crate::pole::link_object(&mut tx, c.id, l).await?,
+        CrimeChange::LinkLocation(l) => crate::pole::link_location(&mut tx, c.id, l).await?,
     }
     append(&mut tx, audit).await?;
     tx.commit().await.map_err(map_err)
@@ -226,7 +245,8 @@ pub(crate) async fn find_crime(store: &SqliteStore, id: Uuid) -> Result<Option<C
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    Ok(Some(CrimeRecord { crime, people, classifications }))
+    let (organisations, objects, locations, cancellation) = crate::pole::load(pool, id).await?;
+    Ok(Some(CrimeRecord { crime, people, organisations, objects, locations, classifications, cancellation }))
 }
 
 pub(crate) async fn list_crimes_recorded(

@@ -11,13 +11,14 @@ use bluelamp_core::store::Store;
 use bluelamp_core::{Error, password};
 use chrono::Duration;
 
+pub use crate::contract_pole::*;
 use crate::{ManualClock, PASSWORD, TestBackend, add_user, core, new_user};
 
-fn ctx() -> RequestContext {
+pub(crate) fn ctx() -> RequestContext {
     RequestContext { request_id: Some("req-1".into()), ip: Some("127.0.0.1".into()), user_agent: None }
 }
 
-async fn verify_ok(store: Arc<dyn Store>) -> u64 {
+pub(crate) async fn verify_ok(store: Arc<dyn Store>) -> u64 {
     let core = core(store, ManualClock::standard());
     match core.verify_audit().await.expect("verify runs") {
         Ok(count) => count,
@@ -582,7 +583,10 @@ macro_rules! contract_tests {
             ncrs_compliance_on_a_fixed_data_set, crimes_are_not_saved_without_audit,
             // data.police.uk import
             policeuk_import_is_idempotent_and_audited, policeuk_duplicate_crime_ids_are_all_kept,
-            policeuk_rows_and_audit_commit_together);
+            policeuk_rows_and_audit_commit_together,
+            // POLE on crimes and cancellation (contract_pole.rs)
+            crimes_link_organisations_objects_and_locations, cancellation_needs_the_registrar_or_a_delegate,
+            one_crime_per_victim_blocks_finalising, crime_links_are_not_saved_without_audit);
     };
     (@each $backend:ty; $($name:ident),*) => {
         $(
@@ -599,7 +603,7 @@ macro_rules! contract_tests {
 use bluelamp_core::incident::{Grade, IncidentStatus, LogKind, NewIncident, ThriveElement, ThriveInput};
 use bluelamp_core::store::IncidentQuery;
 
-fn domestic_999() -> NewIncident {
+pub(crate) fn domestic_999() -> NewIncident {
     NewIncident {
         channel: "999".into(),
         received_at: None,
@@ -1146,7 +1150,7 @@ pub async fn thrive_quality_reviews_and_rates<B: TestBackend>() {
 use bluelamp_core::incident::MatchKind;
 use bluelamp_core::person::{IncidentRole, MarkerCategory, NameKind, NewPerson, PersonEdit, PersonSearch};
 
-fn jane() -> NewPerson {
+pub(crate) fn jane() -> NewPerson {
     NewPerson {
         forenames: "Jane".into(),
         surname: "Smith".into(),
@@ -1381,7 +1385,7 @@ pub async fn intake_checks_flag_people_on_the_incident<B: TestBackend>() {
 use bluelamp_core::clock::Clock;
 use bluelamp_core::crime::{CrimeRole, CrimeStatus, NewCrime};
 
-fn shop_theft(victim: uuid::Uuid, suspect: uuid::Uuid) -> NewCrime {
+pub(crate) fn shop_theft(victim: uuid::Uuid, suspect: uuid::Uuid) -> NewCrime {
     NewCrime {
         offence_code: "46".into(),
         location_text: "Co-op, 3 High Street, Wealdbury".into(),
@@ -1391,7 +1395,7 @@ fn shop_theft(victim: uuid::Uuid, suspect: uuid::Uuid) -> NewCrime {
     }
 }
 
-async fn two_people(core: &bluelamp_core::Core, by: By<'_>) -> (uuid::Uuid, uuid::Uuid) {
+pub(crate) async fn two_people(core: &bluelamp_core::Core, by: By<'_>) -> (uuid::Uuid, uuid::Uuid) {
     let victim = core.create_person(by, &jane(), false, &ctx()).await.expect("victim");
     let suspect =
         NewPerson { forenames: "Sam".into(), surname: "Okoro".into(), sex: "male".into(), ..Default::default() };

@@ -111,6 +111,11 @@ pub struct CrimeRecordJson {
     pub classifications: Vec<ClassificationJson>,
     /// The classification rules the crime breaks now (finalising needs none).
     pub rule_failures: Vec<RuleFailureJson>,
+    pub organisations: Vec<crate::api_pole::CrimeOrganisationJson>,
+    pub objects: Vec<crate::api_pole::CrimeObjectJson>,
+    pub locations: Vec<crate::api_pole::CrimeLocationJson>,
+    /// The cancellation decision, when the crime is cancelled or transferred.
+    pub cancellation: Option<crate::api_pole::CancellationJson>,
 }
 
 fn record_json(r: &CrimeRecord, failures: Vec<bluelamp_core::crime_rules::RuleFailure>) -> CrimeRecordJson {
@@ -134,6 +139,10 @@ fn record_json(r: &CrimeRecord, failures: Vec<bluelamp_core::crime_rules::RuleFa
             })
             .collect(),
         rule_failures: failures.into_iter().map(|f| RuleFailureJson { rule: f.rule.into(), why: f.why }).collect(),
+        organisations: r.organisations.iter().map(crate::api_pole::organisation_json).collect(),
+        objects: r.objects.iter().map(crate::api_pole::object_json).collect(),
+        locations: r.locations.iter().map(crate::api_pole::location_json).collect(),
+        cancellation: r.cancellation.as_ref().map(crate::api_pole::cancellation_json),
     }
 }
 
@@ -179,8 +188,17 @@ pub struct NewCrimeJson {
     pub hate_strands: Vec<String>,
     #[serde(default)]
     pub injury_recorded: bool,
-    /// At least one victim.
+    /// People with their roles. There is at least one victim, here or among `organisations`.
+    #[serde(default)]
     pub people: Vec<CrimePersonInput>,
+    /// Organisations (a shop, a school) with their roles; one with the same name and address is
+    /// linked rather than stored again.
+    #[serde(default)]
+    pub organisations: Vec<crate::api_pole::OrganisationInput>,
+    /// Property, vehicles, phones, weapons with their roles; one with the same identifier is linked
+    /// rather than stored again.
+    #[serde(default)]
+    pub objects: Vec<crate::api_pole::ObjectInput>,
 }
 
 /// Records a crime. Every broken entry rule is a 422 naming its field; nothing is saved.
@@ -202,7 +220,11 @@ pub async fn create(
         })?;
         people.push((p.person_id, role));
     }
+    let organisations = crate::api_pole::organisations(&body.organisations)?;
+    let objects = crate::api_pole::objects(&body.objects)?;
     let new = NewCrime {
+        organisations,
+        objects,
         incident_id: body.incident_id,
         offence_code: body.offence_code,
         occurred_from: parse_time("occurred_from", body.occurred_from.as_deref())?,

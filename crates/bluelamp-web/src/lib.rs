@@ -7,6 +7,7 @@ pub mod api;
 pub mod api_crimes;
 pub mod api_incidents;
 pub mod api_people;
+pub mod api_pole;
 pub mod auth;
 pub mod error;
 pub mod extract;
@@ -136,6 +137,14 @@ pub fn routes() -> Vec<Route> {
         route(Method::GET, "/crimes/{id}", perm(P::CrimeView), get(pages::crimes::show)),
         route(Method::POST, "/crimes/{id}/reclassify", perm(P::CrimeRecord), post(pages::crimes::reclassify)),
         route(Method::POST, "/crimes/{id}/finalise", perm(P::CrimeRecord), post(pages::crimes::finalise)),
+        route(Method::POST, "/crimes/{id}/links", perm(P::CrimeRecord), post(pages::crime_links::link)),
+        // Cancelling needs the registrar's permission or a delegation from the registrar; the core
+        // decides which (bluelamp_core::cancel::authority), so the route asks only to see crimes.
+        route(Method::POST, "/crimes/{id}/cancel", perm(P::CrimeView), post(pages::crime_links::cancel)),
+        route(Method::GET, "/crimes/delegations", perm(P::CrimeCancel), get(pages::crime_links::delegations)),
+        route(Method::POST, "/crimes/delegations", perm(P::CrimeCancel), post(pages::crime_links::delegate)),
+        route(Method::POST, "/crimes/delegations/{id}/revoke", perm(P::CrimeCancel), post(pages::crime_links::revoke)),
+        route(Method::GET, "/objects", perm(P::CrimeView), get(pages::crime_links::objects)),
         route(Method::GET, "/people", perm(P::PersonView), get(pages::people::search)),
         route(Method::GET, "/people/new", perm(P::PersonRecord), get(pages::people::new_form)),
         route(Method::POST, "/people", perm(P::PersonRecord), post(pages::people::create)),
@@ -194,6 +203,14 @@ pub fn routes() -> Vec<Route> {
         route(Method::GET, "/api/v1/crimes/{id}", perm(P::CrimeView), get(api_crimes::show)),
         route(Method::POST, "/api/v1/crimes/{id}/reclassify", perm(P::CrimeRecord), post(api_crimes::reclassify)),
         route(Method::POST, "/api/v1/crimes/{id}/finalise", perm(P::CrimeRecord), post(api_crimes::finalise)),
+        route(Method::POST, "/api/v1/crimes/{id}/links", perm(P::CrimeRecord), post(api_pole::link)),
+        // As for the page: the registrar's permission or a delegation, decided in the core.
+        route(Method::POST, "/api/v1/crimes/{id}/cancel", perm(P::CrimeView), post(api_pole::cancel)),
+        route(Method::GET, "/api/v1/objects", perm(P::CrimeView), get(api_pole::objects_by_identifier)),
+        route(Method::GET, "/api/v1/reference/cancellation-criteria", perm(P::CrimeView), get(api_pole::criteria)),
+        route(Method::GET, "/api/v1/cancel-delegations", perm(P::CrimeCancel), get(api_pole::delegations)),
+        route(Method::POST, "/api/v1/cancel-delegations", perm(P::CrimeCancel), post(api_pole::delegate)),
+        route(Method::POST, "/api/v1/cancel-delegations/{id}/revoke", perm(P::CrimeCancel), post(api_pole::revoke)),
         route(Method::GET, "/api/v1/people", perm(P::PersonView), get(api_people::search)),
         route(Method::POST, "/api/v1/people", perm(P::PersonRecord), post(api_people::create)),
         route(Method::GET, "/api/v1/people/{id}", perm(P::PersonView), get(api_people::show)),

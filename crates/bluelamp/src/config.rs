@@ -98,6 +98,12 @@ pub struct CrimeConfig {
     pub offences_version: String,
     /// Crime numbers: {yyyy} or {yy} is the year recorded, {seq:6} that year's number zero-padded.
     pub number_format: String,
+    /// The cancellation criteria (HOCR Section C) as TOML; the built-in list when unset (see
+    /// crates/bluelamp-core/data/cancellation-criteria.toml for the format).
+    pub cancellation_file: Option<PathBuf>,
+    /// Offence groups whose crimes may list several victims; all others are one crime per victim
+    /// (HOCR Section D). Unset: burglary and the state-based groups.
+    pub several_victims_groups: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -124,6 +130,8 @@ impl Default for Config {
                 offences_file: None,
                 offences_version: String::new(),
                 number_format: "CR-{yyyy}-{seq:6}".into(),
+                cancellation_file: None,
+                several_victims_groups: None,
             },
             incidents: IncidentConfig {
                 areas_file: None,
@@ -212,7 +220,28 @@ impl Config {
         };
         bluelamp_core::crime::check_crime_number_format(&self.crimes.number_format)
             .map_err(|e| anyhow::anyhow!("crimes.number_format: {e}"))?;
+        let cancellation = match &self.crimes.cancellation_file {
+            None => bluelamp_core::cancel::CancellationPolicy::builtin(),
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| anyhow::anyhow!("crimes.cancellation_file {}: {e}", path.display()))?;
+                bluelamp_core::cancel::CancellationPolicy::from_toml(&text)
+                    .map_err(|e| anyhow::anyhow!("crimes.cancellation_file {}: {e}", path.display()))?
+            }
+        };
+        let several_victims_groups = match &self.crimes.several_victims_groups {
+            None => bluelamp_core::core::default_several_victims_groups(),
+            Some(list) => list
+                .iter()
+                .map(|g| {
+                    g.parse::<bluelamp_core::offence::OffenceGroup>()
+                        .map_err(|_| anyhow::anyhow!("crimes.several_victims_groups: '{g}' is not an offence group"))
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?,
+        };
         Ok(bluelamp_core::Settings {
+            cancellation,
+            several_victims_groups,
             areas,
             nsir,
             offences,

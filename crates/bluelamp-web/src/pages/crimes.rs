@@ -10,6 +10,9 @@ use bluelamp_core::access::{Permission, Principal};
 use bluelamp_core::core::By;
 use bluelamp_core::crime::{Crime, CrimeFlag, CrimeRecord, CrimeRole, CrimeStatus, HateStrand, NewCrime};
 use bluelamp_core::person::{IncidentRole, PersonSearch};
+use bluelamp_core::pole::{
+    IdentifierKind, LocationRole, NewObject, NewOrganisation, ObjectKind, ObjectRole, OrganisationKind,
+};
 use bluelamp_core::{Error, FieldError, time};
 use chrono::{DateTime, NaiveTime, TimeZone, Utc};
 use serde::Deserialize;
@@ -144,6 +147,99 @@ pub struct NewCrimeForm {
     /// One per candidate person: "<person id>:<role>", or empty when not involved.
     #[serde(default)]
     pub people: Vec<String>,
+    /// A victim organisation (a shop, a business): its name, address and kind.
+    #[serde(default)]
+    pub org_name: String,
+    #[serde(default)]
+    pub org_address: String,
+    #[serde(default)]
+    pub org_kind: String,
+    /// Property rows: each list holds one entry per row of the form.
+    #[serde(default)]
+    pub object_kind: Vec<String>,
+    #[serde(default)]
+    pub object_description: Vec<String>,
+    #[serde(default)]
+    pub object_identifier_kind: Vec<String>,
+    #[serde(default)]
+    pub object_identifier: Vec<String>,
+    #[serde(default)]
+    pub object_value: Vec<String>,
+    #[serde(default)]
+    pub object_role: Vec<String>,
+}
+
+/// The organisations and objects a new-crime form names, with their roles.
+type Pole = (Vec<(NewOrganisation, CrimeRole)>, Vec<(NewObject, ObjectRole)>);
+
+/// How many property rows the form shows.
+const PROPERTY_ROWS: usize = 2;
+
+/// One property row as typed (for re-rendering the form).
+pub struct PropertyRow {
+    pub n: usize,
+    pub kind: String,
+    pub description: String,
+    pub identifier_kind: String,
+    pub identifier: String,
+    pub value: String,
+    pub role: String,
+}
+
+impl NewCrimeForm {
+    fn nth(list: &[String], n: usize) -> String {
+        list.get(n).cloned().unwrap_or_default()
+    }
+
+    /// The property rows as typed, padded to [`PROPERTY_ROWS`].
+    pub fn property_rows(&self) -> Vec<PropertyRow> {
+        let filled = self.object_description.len().max(self.object_identifier.len()).max(self.object_value.len());
+        (0..filled.max(PROPERTY_ROWS))
+            .map(|n| PropertyRow {
+                n,
+                kind: Self::nth(&self.object_kind, n),
+                description: Self::nth(&self.object_description, n),
+                identifier_kind: Self::nth(&self.object_identifier_kind, n),
+                identifier: Self::nth(&self.object_identifier, n),
+                value: Self::nth(&self.object_value, n),
+                role: Self::nth(&self.object_role, n),
+            })
+            .collect()
+    }
+
+    /// The organisation and property the form names (blank rows are left out), with their roles.
+    fn pole(&self) -> Pole {
+        let organisations = if self.org_name.trim().is_empty() && self.org_address.trim().is_empty() {
+            Vec::new()
+        } else {
+            vec![(
+                NewOrganisation {
+                    name: self.org_name.clone(),
+                    kind: self.org_kind.clone(),
+                    address: self.org_address.clone(),
+                    phone: String::new(),
+                },
+                CrimeRole::Victim,
+            )]
+        };
+        let objects = self
+            .property_rows()
+            .into_iter()
+            .map(|r| {
+                let object = NewObject {
+                    kind: if r.kind.is_empty() { "property".into() } else { r.kind },
+                    description: r.description,
+                    identifier_kind: r.identifier_kind,
+                    identifier: r.identifier,
+                    value: r.value,
+                    ..Default::default()
+                };
+                (object, r.role.parse::<ObjectRole>().unwrap_or(ObjectRole::Stolen))
+            })
+            .filter(|(o, _)| !o.is_blank())
+            .collect();
+        (organisations, objects)
+    }
 }
 
 /// A person who may be added, and the role chosen (empty: not involved).
@@ -167,11 +263,19 @@ pub struct NewCrimePage {
     pub roles: Vec<(&'static str, &'static str)>,
     pub candidates: Vec<Candidate>,
     pub searched: bool,
+    pub organisation_kinds: Vec<(&'static str, &'static str)>,
+    pub object_kinds: Vec<(&'static str, &'static str)>,
+    pub identifier_kinds: Vec<(&'static str, &'static str)>,
+    pub object_roles: Vec<(&'static str, &'static str)>,
 }
 
 impl NewCrimePage {
     fn error(&self, field: &str) -> Option<String> {
         self.shell.errors.iter().find(|e| e.field == field).map(|e| e.rule.clone())
+    }
+
+    fn object_error(&self, n: &usize, field: &str) -> Option<String> {
+        self.error(&format!("object-{n}-{field}"))
     }
 
     fn people_error(&self) -> Option<String> {
@@ -263,6 +367,12 @@ async fn new_page(
         .into_iter()
         .map(|e| match e.field.as_str() {
             f if f.starts_with("people") => FieldError::new("people", e.rule),
+            f if f.starts_with("organisations.") => {
+                FieldError::new(format!("org_{}", f.rsplit('.').next().unwrap_or("name")), e.rule)
+            }
+            f if f.starts_with("objects.") => {
+                FieldError::new(f.replace('.', "-").replacen("objects", "object", 1), e.rule)
+            }
             "occurred_from" => FieldError::new("from_day", e.rule),
             "occurred_to" => FieldError::new("to_day", e.rule),
             _ => e,
@@ -278,6 +388,10 @@ async fn new_page(
         roles: CrimeRole::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
         candidates,
         searched,
+        organisation_kinds: OrganisationKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
+        object_kinds: ObjectKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
+        identifier_kinds: IdentifierKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
+        object_roles: ObjectRole::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
     })
 }
 
@@ -314,7 +428,10 @@ pub async fn create(
             },
         }
     }
+    let (organisations, objects) = form.pole();
     let new = NewCrime {
+        organisations,
+        objects,
         incident_id,
         offence_code: form.offence_code.clone(),
         occurred_from,
@@ -370,15 +487,63 @@ pub struct CrimePage {
     pub offence_groups: Vec<(&'static str, Vec<(String, String)>)>,
     pub typed_code: String,
     pub typed_reason: String,
+    /// (name, kind, address, role)
+    pub organisations: Vec<(String, String, String, String)>,
+    /// (summary, role, identifier for the object search)
+    pub objects: Vec<(String, String, String)>,
+    /// (address, role)
+    pub locations: Vec<(String, String)>,
+    /// (label, value) rows of the cancellation decision.
+    pub cancellation: Vec<(&'static str, String)>,
+    /// Why this user may not cancel, or empty when they may (on the registrar's or a delegated
+    /// authority: the label).
+    pub cancel_authority: Result<String, String>,
+    /// (code, title, description, enabled)
+    pub criteria: Vec<(String, String, String, bool)>,
+    pub object_kinds: Vec<(&'static str, &'static str)>,
+    pub identifier_kinds: Vec<(&'static str, &'static str)>,
+    pub object_roles: Vec<(&'static str, &'static str)>,
+    pub location_roles: Vec<(&'static str, &'static str)>,
+    pub roles: Vec<(&'static str, &'static str)>,
+    /// What was typed into the link and cancel forms, by field name.
+    pub typed: std::collections::BTreeMap<String, String>,
 }
 
-async fn crime_page(
+impl CrimePage {
+    fn error(&self, field: &str) -> Option<String> {
+        self.shell.errors.iter().find(|e| e.field == field).map(|e| e.rule.clone())
+    }
+
+    fn typed(&self, field: &str) -> String {
+        self.typed.get(field).cloned().unwrap_or_default()
+    }
+}
+
+pub(crate) async fn crime_page(
     state: &AppState,
     user: &Principal,
     record: CrimeRecord,
     typed: (String, String),
     errors: Vec<FieldError>,
 ) -> Result<CrimePage, PageError> {
+    crime_page_typed(state, user, record, typed, Default::default(), errors).await
+}
+
+pub(crate) async fn crime_page_typed(
+    state: &AppState,
+    user: &Principal,
+    record: CrimeRecord,
+    typed: (String, String),
+    typed_links: std::collections::BTreeMap<String, String>,
+    errors: Vec<FieldError>,
+) -> Result<CrimePage, PageError> {
+    let cancel_authority = match state.core.cancel_authority(user, &record.crime).await? {
+        Ok(a) if record.crime.status.is_open() || record.crime.status == CrimeStatus::Finalised => {
+            Ok(a.label().to_string())
+        }
+        Ok(_) => Err(format!("The crime is {}", record.crime.status.label().to_lowercase())),
+        Err(why) => Err(why),
+    };
     let failures = state.core.crime_facts_failures(&record).await?;
     let c = &record.crime;
     let incident = match c.incident_id {
@@ -419,6 +584,12 @@ async fn crime_page(
         rows.push(("Hate crime strands", c.hate_strands.iter().map(|h| h.label()).collect::<Vec<_>>().join(", ")));
     }
     rows.push(("Injury recorded", if c.injury_recorded { "Yes".into() } else { "No".into() }));
+    if let Some(cancelled) = &record.cancellation {
+        rows.push((
+            if c.status == CrimeStatus::Transferred { "Transferred" } else { "Cancelled" },
+            format!("{} under {}", time::london(cancelled.decided_at), cancelled.criterion),
+        ));
+    }
     let mut shell = Shell::for_user(user, &format!("Crime {}", c.number), "/crimes");
     shell.errors = errors
         .into_iter()
@@ -457,6 +628,66 @@ async fn crime_page(
         offence_groups: offence_groups(state),
         typed_code: typed.0,
         typed_reason: typed.1,
+        organisations: record
+            .organisations
+            .iter()
+            .map(|o| {
+                (
+                    o.organisation.name.clone(),
+                    o.organisation.kind.label().to_string(),
+                    o.organisation.address.clone(),
+                    o.role.label().to_string(),
+                )
+            })
+            .collect(),
+        objects: record
+            .objects
+            .iter()
+            .map(|o| (o.object.summary(), o.role.label().to_string(), o.object.identifier.clone()))
+            .collect(),
+        locations: record.locations.iter().map(|l| (l.location.text.clone(), l.role.label().to_string())).collect(),
+        cancellation: record
+            .cancellation
+            .iter()
+            .flat_map(|c| {
+                let mut rows = vec![
+                    ("Criterion", format!("{}: {}", c.criterion, c.criterion_title)),
+                    ("Verifiable information", c.verifiable_info.clone()),
+                    (
+                        "Decided",
+                        format!(
+                            "{} by {} ({})",
+                            time::london_precise(c.decided_at),
+                            c.decided_by_name,
+                            c.authority.label()
+                        ),
+                    ),
+                    ("Criteria", c.criteria_version.clone()),
+                ];
+                if !c.related_crime_number.is_empty() {
+                    rows.push(("Duplicate of", c.related_crime_number.clone()));
+                }
+                if !c.transferred_to.is_empty() {
+                    rows.push(("Transferred to", c.transferred_to.clone()));
+                }
+                rows
+            })
+            .collect(),
+        cancel_authority,
+        criteria: state
+            .core
+            .settings
+            .cancellation
+            .criteria
+            .iter()
+            .map(|c| (c.code.clone(), c.title.clone(), c.description.clone(), c.enabled))
+            .collect(),
+        object_kinds: ObjectKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
+        identifier_kinds: IdentifierKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
+        object_roles: ObjectRole::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
+        location_roles: LocationRole::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
+        roles: CrimeRole::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
+        typed: typed_links,
     })
 }
 

@@ -741,6 +741,7 @@ pub async fn audit(
         older,
     })
 }
+pub mod crime_links;
 pub mod crimes;
 pub mod incidents;
 pub mod people;
