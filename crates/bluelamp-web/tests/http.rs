@@ -1499,6 +1499,202 @@ async fn thrive_quality_over_http<B: TestBackend>() {
     assert_eq!(rates["by_handler"][0]["reviewed"].as_u64(), Some(sample.len().min(2) as u64));
 }
 
+/// Organisations and property on a crime, over the API and the pages; the object search; links
+/// after recording; cancellation by the registrar and a delegate, refused to others.
+async fn crime_pole_and_cancellation_over_http<B: TestBackend>() {
+    let app = TestApp::<B>::new().await;
+    let json = "application/json";
+    let form = "application/x-www-form-urlencoded";
+    let officer = app.session("investigator").await;
+    let registrar = app.session("crime-registrar").await;
+    let sergeant = app.session("supervisor").await;
+    let suspect = app
+        .post("/api/v1/people", Some(&officer), json, r#"{"forenames":"Sam","surname":"Okoro","sex":"male"}"#)
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let body = |imei: &str, role: &str| {
+        format!(
+            r#"{{"offence_code":"46","location_text":"Co-op, 3 High Street","people":[{{"person_id":"{suspect}","role":"suspect"}}],
+               "organisations":[{{"name":"Co-op","address":"3 High Street","role":"victim"}}],
+               "objects":[{{"kind":"mobile-phone","description":"Phone from the counter","identifier_kind":"imei","identifier":"{imei}","value":"350","role":"{role}"}}]}}"#
+        )
+    };
+    let bad = app.post("/api/v1/crimes", Some(&officer), json, body("356938035643808", "stolen")).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.json()["fields"][0]["field"], "objects.0.identifier");
+    let bad = app.post("/api/v1/crimes", Some(&officer), json, body("356938035643809", "borrowed")).await;
+    assert_eq!(bad.json()["fields"][0]["field"], "objects.0.role");
+    let created = app.post("/api/v1/crimes", Some(&officer), json, body("356938035643809", "stolen")).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let crime_id = created.json()["id"].as_str().unwrap_or("").to_string();
+    let number = created.json()["number"].as_str().unwrap_or("").to_string();
+    let record = app.get(&format!("/api/v1/crimes/{crime_id}"), Some(&officer)).await.json();
+    assert_eq!(record["organisations"][0]["name"], "Co-op");
+    assert_eq!(record["organisations"][0]["role"], "victim");
+    assert_eq!(record["objects"][0]["object"]["identifier"], "356938035643809");
+    assert_eq!(record["objects"][0]["object"]["value_pence"], 35000);
+    assert_eq!(record["locations"][0]["role"], "scene");
+    assert!(record["cancellation"].is_null());
+    let found = app.get("/api/v1/objects?identifier=35-693803-564380-9", Some(&officer)).await.json();
+    assert_eq!(found[0]["crimes"][0]["crime"]["number"], number.as_str());
+    assert_eq!(found[0]["crimes"][0]["role"], "stolen");
+    let empty = app.get("/api/v1/objects?identifier=%20", Some(&officer)).await;
+    assert_eq!(
+        (empty.status, empty.json()["fields"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("identifier"))
+    );
+    let page = app.get("/objects?identifier=356938035643809", Some(&officer)).await;
+    assert!(page.body.contains(&number) && page.body.contains("Stolen"), "{}", page.body);
+
+    // Links after recording: the version guards them.
+    let link =
+        |version: i64| format!(r#"{{"version":{version},"location":{{"text":"9 Mill Lane","role":"suspect-home"}}}}"#);
+    let linked = app.post(&format!("/api/v1/crimes/{crime_id}/links"), Some(&officer), json, link(1)).await;
+    assert_eq!(linked.status, StatusCode::OK, "{}", linked.body);
+    assert_eq!(linked.json()["version"], 2);
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/crimes/{crime_id}/links"),
+            Some(&officer),
+            json,
+            link(1).replace("9 Mill", "11 Mill")
+        )
+        .await
+        .status,
+        StatusCode::CONFLICT
+    );
+    let two = r#"{"version":2,"location":{"text":"x","role":"scene"},"object":{"kind":"cash","description":"x","role":"stolen"}}"#;
+    assert_eq!(
+        app.post(&format!("/api/v1/crimes/{crime_id}/links"), Some(&officer), json, two).await.json()["fields"][0]["field"],
+        "link"
+    );
+    let added = app
+        .post(
+            &format!("/crimes/{crime_id}/links"),
+            Some(&officer),
+            form,
+            "version=2&link=object&object_kind=cash&object_description=Till+float&object_value=12.5O&role=stolen",
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        added.body.contains("Enter an amount in pounds") && added.body.contains("Till float"),
+        "kept what was typed"
+    );
+    let added = app
+        .post(
+            &format!("/crimes/{crime_id}/links"),
+            Some(&officer),
+            form,
+            "version=2&link=object&object_kind=cash&object_description=Till+float&object_value=12.50&role=stolen",
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    let show = app.get(&format!("/crimes/{crime_id}"), Some(&officer)).await;
+    assert!(
+        show.body.contains("Cash: Till float, £12.50")
+            && show.body.contains("9 Mill Lane")
+            && show.body.contains("Co-op")
+    );
+    assert!(!show.body.contains("Cancel this crime"), "an investigator may not cancel");
+
+    // The new-crime page takes a victim organisation and property in the same form.
+    let page = app
+        .post("/crimes", Some(&officer), form, format!("people={suspect}%3Asuspect&offence_code=46&location_text=Spar&org_name=Spar&org_address=1+Station+Road&org_kind=business&object_description=Gin&object_kind=property&object_identifier_kind=none&object_identifier=&object_value=abc&object_role=stolen"))
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body.contains(r#"id="object-0-value-error""#) && page.body.contains("value=\"Spar\""),
+        "{}",
+        page.body
+    );
+    let page = app
+        .post("/crimes", Some(&officer), form, format!("people={suspect}%3Asuspect&offence_code=46&location_text=Spar&org_name=Spar&org_address=1+Station+Road&org_kind=business&object_description=Gin&object_kind=property&object_identifier_kind=none&object_identifier=&object_value=40&object_role=stolen&object_description=&object_kind=property&object_identifier_kind=none&object_identifier=&object_value=&object_role=stolen"))
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let second = id_in(&page.location(), "/crimes/");
+    let show = app.get(&format!("/crimes/{second}"), Some(&officer)).await;
+    assert!(show.body.contains("Spar") && show.body.contains("Other property: Gin, £40.00"), "{}", show.body);
+
+    // Cancellation: the registrar; refused to an investigator; every missing piece named.
+    let cancel =
+        |version: i64, info: &str| format!(r#"{{"version":{version},"criterion":"C2","verifiable_info":"{info}"}}"#);
+    let avi = "The store manager found the phone behind the counter and showed PC 1234";
+    let refused = app.post(&format!("/api/v1/crimes/{crime_id}/cancel"), Some(&officer), json, cancel(3, avi)).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let short =
+        app.post(&format!("/api/v1/crimes/{crime_id}/cancel"), Some(&registrar), json, cancel(3, "found")).await;
+    assert_eq!(
+        (short.status, short.json()["fields"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("verifiable_info"))
+    );
+    let criteria = app.get("/api/v1/reference/cancellation-criteria", Some(&officer)).await.json();
+    assert_eq!(criteria["criteria"].as_array().map(Vec::len), Some(5));
+    assert_eq!(
+        (criteria["criteria"][4]["code"].as_str(), criteria["criteria"][4]["enabled"].as_bool()),
+        (Some("C5"), Some(false))
+    );
+    let show = app.get(&format!("/crimes/{crime_id}"), Some(&registrar)).await;
+    assert!(show.body.contains("Cancel this crime") && show.body.contains("Force Crime Registrar"));
+    let done = app
+        .post(
+            &format!("/crimes/{crime_id}/cancel"),
+            Some(&registrar),
+            form,
+            format!("version=3&criterion=C2&verifiable_info={}", avi.replace(' ', "+")),
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let record = app.get(&format!("/api/v1/crimes/{crime_id}"), Some(&officer)).await.json();
+    assert_eq!(
+        (record["crime"]["status"].as_str(), record["crime"]["number"].as_str()),
+        (Some("cancelled"), Some(number.as_str()))
+    );
+    assert_eq!(
+        (record["cancellation"]["criterion"].as_str(), record["cancellation"]["authority"].as_str()),
+        (Some("C2"), Some("registrar"))
+    );
+
+    // A delegate, on the registrar's page.
+    assert_eq!(app.get("/crimes/delegations", Some(&sergeant)).await.status, StatusCode::FORBIDDEN);
+    let missing =
+        app.post("/crimes/delegations", Some(&registrar), form, "username=supervisor&reason=&ends=31-12-2026").await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(missing.body.contains("Enter the last day as YYYY-MM-DD"));
+    let delegated = app
+        .post(
+            "/crimes/delegations",
+            Some(&registrar),
+            form,
+            "username=supervisor&reason=DDM+for+the+crime+management+unit&ends=",
+        )
+        .await;
+    assert_eq!(delegated.status, StatusCode::SEE_OTHER, "{}", delegated.body);
+    let list = app.get("/api/v1/cancel-delegations", Some(&registrar)).await.json();
+    assert_eq!((list[0]["username"].as_str(), list[0]["active"].as_bool()), (Some("supervisor"), Some(true)));
+    let show = app.get(&format!("/crimes/{second}"), Some(&sergeant)).await;
+    assert!(
+        show.body.contains("Cancel this crime") && show.body.contains("Designated decision maker"),
+        "{}",
+        show.body
+    );
+    let delegate_cancel = format!(r#"{{"version":1,"criterion":"C4","verifiable_info":"{avi}"}}"#);
+    let done = app.post(&format!("/api/v1/crimes/{second}/cancel"), Some(&sergeant), json, delegate_cancel).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    let id = list[0]["id"].as_str().unwrap_or("");
+    assert_eq!(
+        app.post(&format!("/api/v1/cancel-delegations/{id}/revoke"), Some(&registrar), json, "").await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        app.post(&format!("/api/v1/cancel-delegations/{id}/revoke"), Some(&registrar), json, "").await.status,
+        StatusCode::CONFLICT
+    );
+}
+
 macro_rules! http_tests {
     ($module:ident, $backend:ty) => {
         mod $module {
@@ -1510,7 +1706,8 @@ macro_rules! http_tests {
                 intake_checks_and_ncrs_over_http, units_over_http, queue_pages_most_urgent_first,
                 thrive_quality_over_http, people_pages_find_offer_duplicates_and_link, people_over_the_api,
                 a_loaded_nsir_list_is_what_is_accepted, beat_and_ward_shown_for_coordinates,
-                offence_classification_over_http, crimes_over_the_api, crime_pages_from_an_incident);
+                offence_classification_over_http, crimes_over_the_api, crime_pages_from_an_incident,
+                crime_pole_and_cancellation_over_http);
         }
     };
     (@each $backend:ty; $($name:ident),*) => {
