@@ -559,6 +559,11 @@ pub async fn schema_is_current<B: TestBackend>() {
     assert!(password::verify_password(PASSWORD, &password::hash_password(PASSWORD).expect("hash")));
 }
 
+pub use crate::contract_merge::{
+    concurrent_merge_reviews_one_wins, merge_reviews_need_four_eyes_and_the_permission,
+    merges_are_not_applied_without_audit, merges_repoint_every_link_and_unmerge_restores_exactly,
+};
+
 /// Expands to one `#[tokio::test]` per contract test for a backend type.
 #[macro_export]
 macro_rules! contract_tests {
@@ -582,7 +587,10 @@ macro_rules! contract_tests {
             ncrs_compliance_on_a_fixed_data_set, crimes_are_not_saved_without_audit,
             // data.police.uk import
             policeuk_import_is_idempotent_and_audited, policeuk_duplicate_crime_ids_are_all_kept,
-            policeuk_rows_and_audit_commit_together);
+            policeuk_rows_and_audit_commit_together,
+            // person merge and unmerge (contract_merge.rs)
+            merges_repoint_every_link_and_unmerge_restores_exactly, merge_reviews_need_four_eyes_and_the_permission,
+            concurrent_merge_reviews_one_wins, merges_are_not_applied_without_audit);
     };
     (@each $backend:ty; $($name:ident),*) => {
         $(
