@@ -743,5 +743,6 @@ pub async fn audit(
 }
 pub mod crimes;
 pub mod incidents;
+pub mod merge;
 pub mod people;
 pub mod quality;
