@@ -222,6 +222,12 @@ async fn bump_people(
     versions: (i64, i64),
     merged_at: Option<chrono::DateTime<chrono::Utc>>,
 ) -> Result<()> {
+    // Both rows locked in id order, so merges over overlapping people cannot deadlock.
+    sqlx::query("SELECT id FROM person WHERE id = ANY($1) ORDER BY id FOR UPDATE")
+        .bind(vec![m.survivor_id, m.duplicate_id])
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(map_err)?;
     let survivor =
         sqlx::query("UPDATE person SET version = version + 1 WHERE id = $1 AND version = $2 AND merged_into IS NULL")
             .bind(m.survivor_id)
