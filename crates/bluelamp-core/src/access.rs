@@ -78,6 +78,7 @@ named_enum!(
         ResourceManage => "resource.manage", "Add units to the force's resources";
         PersonView => "person.view", "Find and see people (POLE) and their markers";
         PersonRecord => "person.record", "Record people, their names, addresses, phones and markers";
+        PersonMerge => "person.merge", "Review and apply person merges, and reverse them";
         ThriveReview => "thrive.review", "Review sampled THRIVE assessments and see quality rates";
         NcrsView => "ncrs.view", "See the NCRS 24-hour list of crime-related incidents";
         CrimeView => "crime.view", "See crimes";
@@ -124,6 +125,7 @@ impl Role {
                 CrimeTriage,
                 RecordRestrict,
                 PerformanceView,
+                PersonMerge,
             ],
             Role::Safeguarding => &[OfficerView, IncidentView, PersonView, PersonRecord, CrimeView, SafeguardingView],
             Role::Custody => &[OfficerView, PersonView, PersonRecord, CrimeView, CustodyView],
@@ -138,6 +140,7 @@ impl Role {
                 CrimeCancel,
                 RecordRestrict,
                 PerformanceView,
+                PersonMerge,
             ],
             Role::Auditor => &[OfficerView, AuditRead, AuditVerify, PerformanceView],
         }

@@ -14,6 +14,7 @@ pub mod crime;
 pub mod crime_rules;
 pub mod error;
 pub mod incident;
+pub mod merge;
 pub mod offence;
 pub mod password;
 pub mod person;

@@ -124,6 +124,9 @@ pub struct Person {
     pub markers: Vec<Marker>,
     pub created_at: DateTime<Utc>,
     pub created_by_name: String,
+    /// The person this record was merged into ([`crate::merge`]): it is kept and opens, but is no
+    /// longer found by searches and cannot be changed.
+    pub merged_into: Option<Uuid>,
 }
 
 impl Person {
@@ -144,7 +147,7 @@ impl Person {
         self.date_of_birth.and_then(|dob| on.years_since(dob))
     }
 
-    fn audit_json(&self) -> serde_json::Value {
+    pub(crate) fn audit_json(&self) -> serde_json::Value {
         serde_json::json!({
             "version": self.version,
             "names": self.names.iter().map(|n| format!("{} ({})", n.full(), n.kind)).collect::<Vec<_>>(),
@@ -692,6 +695,7 @@ impl Core {
             markers: Vec::new(),
             created_at: now,
             created_by_name: actor.name.clone(),
+            merged_into: None,
         };
         let audit = self
             .event(&actor, "person.create", AuditCategory::Collect, ctx)
@@ -721,6 +725,12 @@ impl Core {
     ) -> Result<Person> {
         by.require(Permission::PersonRecord)?;
         let mut person = self.store.find_person(id).await?.ok_or(Error::NotFound)?;
+        if person.merged_into.is_some() {
+            return Err(Error::invalid(
+                "person",
+                format!("{} has been merged into another record; change that record instead", person.display_name()),
+            ));
+        }
         if person.version != version {
             return Err(Error::Conflict(format!(
                 "{} was changed by someone else while you were working; your entry is kept below",
@@ -789,6 +799,7 @@ mod tests {
             markers: vec![],
             created_at: at(),
             created_by_name: "t".into(),
+            merged_into: None,
         }
     }
 

@@ -226,6 +226,31 @@ pub trait Store: Send + Sync + 'static {
         since: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<(Uuid, IncidentRole, Incident)>>;
+    /// Stores a merge request awaiting review; a second open request for the same two people
+    /// (either way round) is a `Conflict`.
+    async fn insert_person_merge(&self, merge: &crate::merge::PersonMerge, audit: &NewAuditEvent) -> Result<()>;
+    async fn find_person_merge(&self, id: Uuid) -> Result<Option<crate::merge::PersonMerge>>;
+    /// Merges in `status`: awaiting review oldest request first, the others newest decision first.
+    async fn list_person_merges(
+        &self,
+        status: crate::merge::MergeStatus,
+        limit: u32,
+    ) -> Result<Vec<crate::merge::PersonMerge>>;
+    /// Every merge the person is part of (as survivor or duplicate), newest request first.
+    async fn person_merges_of(&self, person_id: Uuid) -> Result<Vec<crate::merge::PersonMerge>>;
+    /// The rows a merge moved or kept, as recorded when it was applied (names first).
+    async fn merge_moves(&self, merge_id: Uuid) -> Result<Vec<crate::merge::MergeMove>>;
+    /// Marks a merge rejected if it still awaits review (otherwise `Conflict`).
+    async fn reject_person_merge(&self, merge: &crate::merge::PersonMerge, audit: &NewAuditEvent) -> Result<()>;
+    /// Applies a merge in one transaction (see [`crate::merge::MergeApplyWrite`]); returns the rows
+    /// moved and kept.
+    async fn apply_person_merge(
+        &self,
+        write: &crate::merge::MergeApplyWrite<'_>,
+    ) -> Result<Vec<crate::merge::MergeMove>>;
+    /// Undoes an applied merge in one transaction (see [`crate::merge::UnmergeWrite`]); returns the
+    /// rows moved back.
+    async fn unmerge_person(&self, write: &crate::merge::UnmergeWrite<'_>) -> Result<Vec<crate::merge::MergeMove>>;
 
     // Crimes.
     /// Takes the year's next crime number, then stores the crime `write.complete` makes with its

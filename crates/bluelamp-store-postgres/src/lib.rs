@@ -26,6 +26,7 @@ use uuid::Uuid;
 
 mod crime;
 mod incident;
+mod merge;
 mod person;
 mod pole;
 mod policeuk;
@@ -756,6 +757,48 @@ impl Store for PostgresStore {
         limit: u32,
     ) -> Result<Vec<(Uuid, bluelamp_core::person::IncidentRole, Incident)>> {
         person::find_people_incidents(self, person_ids, since, limit).await
+    }
+
+    async fn insert_person_merge(&self, m: &bluelamp_core::merge::PersonMerge, audit: &NewAuditEvent) -> Result<()> {
+        merge::insert_person_merge(self, m, audit).await
+    }
+
+    async fn find_person_merge(&self, id: Uuid) -> Result<Option<bluelamp_core::merge::PersonMerge>> {
+        merge::find_person_merge(self, id).await
+    }
+
+    async fn list_person_merges(
+        &self,
+        status: bluelamp_core::merge::MergeStatus,
+        limit: u32,
+    ) -> Result<Vec<bluelamp_core::merge::PersonMerge>> {
+        merge::list_person_merges(self, status, limit).await
+    }
+
+    async fn person_merges_of(&self, person_id: Uuid) -> Result<Vec<bluelamp_core::merge::PersonMerge>> {
+        merge::person_merges_of(self, person_id).await
+    }
+
+    async fn merge_moves(&self, merge_id: Uuid) -> Result<Vec<bluelamp_core::merge::MergeMove>> {
+        merge::merge_moves(self, merge_id).await
+    }
+
+    async fn reject_person_merge(&self, m: &bluelamp_core::merge::PersonMerge, audit: &NewAuditEvent) -> Result<()> {
+        merge::reject_person_merge(self, m, audit).await
+    }
+
+    async fn apply_person_merge(
+        &self,
+        write: &bluelamp_core::merge::MergeApplyWrite<'_>,
+    ) -> Result<Vec<bluelamp_core::merge::MergeMove>> {
+        merge::apply_person_merge(self, write).await
+    }
+
+    async fn unmerge_person(
+        &self,
+        write: &bluelamp_core::merge::UnmergeWrite<'_>,
+    ) -> Result<Vec<bluelamp_core::merge::MergeMove>> {
+        merge::unmerge_person(self, write).await
     }
 
     async fn insert_crime(

@@ -165,6 +165,7 @@ pub(crate) async fn load_people(store: &PostgresStore, ids: &[Uuid]) -> Result<V
                 markers: Vec::new(),
                 created_at: get(&r, "created_at")?,
                 created_by_name: get(&r, "created_by_name")?,
+                merged_into: get(&r, "merged_into")?,
             },
         );
     }
@@ -285,7 +286,12 @@ pub(crate) async fn find_person_candidates(
     if parts.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = format!("{} LIMIT ${}", parts.join(" UNION "), next());
+    // People merged into someone else are left out: their survivor carries their details.
+    let sql = format!(
+        "{} EXCEPT SELECT id FROM person WHERE merged_into IS NOT NULL LIMIT ${}",
+        parts.join(" UNION "),
+        next()
+    );
     let mut q = sqlx::query_scalar::<_, Uuid>(sqlx::AssertSqlSafe(sql));
     for b in &binds {
         q = q.bind(b);

@@ -181,6 +181,7 @@ pub(crate) async fn load_people(store: &SqliteStore, ids: &[Uuid]) -> Result<Vec
                 markers: Vec::new(),
                 created_at: parse_ts(&get::<String>(&r, "created_at")?)?,
                 created_by_name: get(&r, "created_by_name")?,
+                merged_into: get(&r, "merged_into")?,
             },
         );
     }
@@ -267,7 +268,8 @@ pub(crate) async fn find_person_candidates(store: &SqliteStore, keys: &SearchKey
     if parts.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = format!("{} LIMIT ?", parts.join(" UNION "));
+    // People merged into someone else are left out: their survivor carries their details.
+    let sql = format!("{} EXCEPT SELECT id FROM person WHERE merged_into IS NOT NULL LIMIT ?", parts.join(" UNION "));
     let mut q = sqlx::query_scalar::<_, Uuid>(sqlx::AssertSqlSafe(sql));
     for b in &binds {
         q = q.bind(b);

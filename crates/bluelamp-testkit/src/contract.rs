@@ -560,6 +560,11 @@ pub async fn schema_is_current<B: TestBackend>() {
     assert!(password::verify_password(PASSWORD, &password::hash_password(PASSWORD).expect("hash")));
 }
 
+pub use crate::contract_merge::{
+    concurrent_merge_reviews_one_wins, merge_reviews_need_four_eyes_and_the_permission,
+    merges_are_not_applied_without_audit, merges_repoint_every_link_and_unmerge_restores_exactly,
+};
+
 /// Expands to one `#[tokio::test]` per contract test for a backend type.
 #[macro_export]
 macro_rules! contract_tests {
@@ -586,7 +591,10 @@ macro_rules! contract_tests {
             policeuk_rows_and_audit_commit_together,
             // POLE on crimes and cancellation (contract_pole.rs)
             crimes_link_organisations_objects_and_locations, cancellation_needs_the_registrar_or_a_delegate,
-            one_crime_per_victim_blocks_finalising, crime_links_are_not_saved_without_audit);
+            one_crime_per_victim_blocks_finalising, crime_links_are_not_saved_without_audit,
+            // person merge and unmerge (contract_merge.rs)
+            merges_repoint_every_link_and_unmerge_restores_exactly, merge_reviews_need_four_eyes_and_the_permission,
+            concurrent_merge_reviews_one_wins, merges_are_not_applied_without_audit);
     };
     (@each $backend:ty; $($name:ident),*) => {
         $(

@@ -61,6 +61,8 @@ pub struct PersonJson {
     pub addresses: Vec<AddressJson>,
     pub phones: Vec<String>,
     pub markers: Vec<MarkerJson>,
+    /// The person this record was merged into; such a record is kept but no longer found by search.
+    pub merged_into: Option<Uuid>,
 }
 
 fn person_json(p: &Person) -> PersonJson {
@@ -101,6 +103,7 @@ fn person_json(p: &Person) -> PersonJson {
                 end_reason: m.end_reason.clone(),
             })
             .collect(),
+        merged_into: p.merged_into,
     }
 }
 
@@ -269,4 +272,247 @@ pub async fn link(
     })?;
     let incident = state.core.link_person(&user, parse_id(&id)?, body.version, body.person_id, role, &ctx).await?;
     Ok(Json(incident_json(&incident, &state.core.settings.areas)))
+}
+
+// ---- Person merges --------------------------------------------------------------------------------
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DecisionJson {
+    pub by: String,
+    pub at: String,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MergeJson {
+    pub id: Uuid,
+    /// The person kept.
+    pub survivor_id: Uuid,
+    /// The person merged into the survivor.
+    pub duplicate_id: Uuid,
+    pub survivor_name: String,
+    pub duplicate_name: String,
+    /// requested, applied, rejected or reversed.
+    pub status: String,
+    /// Why the requester thinks they are the same person.
+    pub reason: String,
+    /// The match score when requested (50 or more is a likely duplicate), with its reasons.
+    pub score: u32,
+    pub match_reasons: Vec<String>,
+    pub requested_by: String,
+    pub requested_at: String,
+    /// Applied or rejected: by whom, when, and (rejected) why.
+    pub decided: Option<DecisionJson>,
+    /// Undone: by whom, when and why.
+    pub reversed: Option<DecisionJson>,
+}
+
+fn decision_json(d: &bluelamp_core::merge::Decision) -> DecisionJson {
+    DecisionJson { by: d.by_name.clone(), at: d.at.to_rfc3339(), reason: d.reason.clone() }
+}
+
+fn merge_json(m: &bluelamp_core::merge::PersonMerge) -> MergeJson {
+    MergeJson {
+        id: m.id,
+        survivor_id: m.survivor_id,
+        duplicate_id: m.duplicate_id,
+        survivor_name: m.survivor_name.clone(),
+        duplicate_name: m.duplicate_name.clone(),
+        status: m.status.as_str().into(),
+        reason: m.reason.clone(),
+        score: m.score,
+        match_reasons: m.match_reasons.clone(),
+        requested_by: m.requested_by_name.clone(),
+        requested_at: m.requested_at.to_rfc3339(),
+        decided: m.decided.as_ref().map(decision_json),
+        reversed: m.reversed.as_ref().map(decision_json),
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MergeRowJson {
+    /// name, address, phone, marker, incident or crime.
+    pub kind: String,
+    /// The address, phone or marker id, or the incident or crime id of a link; absent for names.
+    pub ref_id: Option<Uuid>,
+    /// The link's role (incidents and crimes).
+    pub role: Option<String>,
+    /// A copied name and its kind.
+    pub detail: Option<String>,
+    /// True: moved to the survivor (or, undoing, back). False: left with the duplicate because the
+    /// survivor already had it.
+    pub moved: bool,
+}
+
+fn rows_json(moves: &[bluelamp_core::merge::MergeMove]) -> Vec<MergeRowJson> {
+    let some = |s: &String| (!s.is_empty()).then(|| s.clone());
+    moves
+        .iter()
+        .map(|m| MergeRowJson {
+            kind: m.kind.as_str().into(),
+            ref_id: m.ref_id,
+            role: some(&m.role),
+            detail: some(&m.detail),
+            moved: m.moved,
+        })
+        .collect()
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MergeResultJson {
+    pub merge: MergeJson,
+    /// The rows moved (applying: also those left with the duplicate; undoing: those moved back).
+    pub rows: Vec<MergeRowJson>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MergeReviewJson {
+    pub merge: MergeJson,
+    pub survivor: PersonJson,
+    pub duplicate: PersonJson,
+    /// What the merge moved or left, once applied.
+    pub rows: Vec<MergeRowJson>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct MergeRequestBody {
+    /// The person to merge into this one (the one in the path is kept).
+    #[serde(default)]
+    pub duplicate_id: String,
+    /// Why they are the same person.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Asks for `duplicate_id` to be merged into this person. A reviewer other than the requester
+/// applies or rejects it; nothing changes until then.
+#[utoipa::path(post, path = "/api/v1/people/{id}/merge-requests", tag = "people", params(("id" = String, Path)),
+    request_body = MergeRequestBody,
+    responses((status = 201, body = MergeJson), (status = 404, body = ErrorJson), (status = 409, body = ErrorJson),
+        (status = 422, body = ErrorJson)))]
+pub async fn request_merge(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Ctx(ctx): Ctx,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<MergeRequestBody>,
+) -> ApiResult<(StatusCode, Json<MergeJson>)> {
+    let survivor = parse_id(&id)?;
+    let duplicate = Uuid::parse_str(body.duplicate_id.trim())
+        .map_err(|_| ApiError::from(Error::invalid("duplicate_id", "Give the duplicate person's id")))?;
+    let merge = state.core.request_person_merge(By::User(&user), survivor, duplicate, &body.reason, &ctx).await?;
+    Ok((StatusCode::CREATED, Json(merge_json(&merge))))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct MergeListParams {
+    /// requested (the default: awaiting review, oldest first), applied, rejected or reversed
+    /// (newest decision first).
+    #[serde(default)]
+    pub status: String,
+    /// At most this many (default 100, up to 500).
+    pub limit: Option<u32>,
+}
+
+/// The merge queue: requests awaiting review, oldest first, or decided ones by status.
+#[utoipa::path(get, path = "/api/v1/merges", tag = "people", params(MergeListParams),
+    responses((status = 200, body = Vec<MergeJson>), (status = 422, body = ErrorJson)))]
+pub async fn list_merges(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Ctx(ctx): Ctx,
+    Query(params): Query<MergeListParams>,
+) -> ApiResult<Json<Vec<MergeJson>>> {
+    let status = match params.status.trim() {
+        "" => bluelamp_core::merge::MergeStatus::Requested,
+        s => s
+            .parse()
+            .map_err(|_| ApiError::from(Error::invalid("status", "Use requested, applied, rejected or reversed")))?,
+    };
+    let merges = state.core.list_person_merges(By::User(&user), status, params.limit.unwrap_or(100), &ctx).await?;
+    Ok(Json(merges.iter().map(merge_json).collect()))
+}
+
+/// One merge with both people as they are now and what it moved.
+#[utoipa::path(get, path = "/api/v1/merges/{id}", tag = "people", params(("id" = String, Path)),
+    responses((status = 200, body = MergeReviewJson), (status = 404, body = ErrorJson)))]
+pub async fn show_merge(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Ctx(ctx): Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<Json<MergeReviewJson>> {
+    let r = state.core.view_person_merge(By::User(&user), parse_id(&id)?, &ctx).await?;
+    Ok(Json(MergeReviewJson {
+        merge: merge_json(&r.merge),
+        survivor: person_json(&r.survivor),
+        duplicate: person_json(&r.duplicate),
+        rows: rows_json(&r.moves),
+    }))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct ApplyBody {
+    /// The survivor's version you compared; if it has changed since, 409.
+    pub survivor_version: Option<i64>,
+    /// The duplicate's version you compared; if it has changed since, 409.
+    pub duplicate_version: Option<i64>,
+}
+
+/// Applies a merge awaiting review (not your own request), in one transaction: the duplicate's
+/// addresses, phones, markers and incident and crime links move to the survivor, its names become
+/// aliases, and it is marked merged.
+#[utoipa::path(post, path = "/api/v1/merges/{id}/apply", tag = "people", params(("id" = String, Path)),
+    request_body = ApplyBody,
+    responses((status = 200, body = MergeResultJson), (status = 403, body = ErrorJson), (status = 404, body = ErrorJson),
+        (status = 409, body = ErrorJson), (status = 422, body = ErrorJson)))]
+pub async fn apply_merge(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Ctx(ctx): Ctx,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ApplyBody>,
+) -> ApiResult<Json<MergeResultJson>> {
+    let seen = body.survivor_version.zip(body.duplicate_version);
+    let (merge, moves) = state.core.apply_person_merge(By::User(&user), parse_id(&id)?, seen, &ctx).await?;
+    Ok(Json(MergeResultJson { merge: merge_json(&merge), rows: rows_json(&moves) }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ReasonBody {
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Rejects a merge awaiting review (not your own request), saying why.
+#[utoipa::path(post, path = "/api/v1/merges/{id}/reject", tag = "people", params(("id" = String, Path)),
+    request_body = ReasonBody,
+    responses((status = 200, body = MergeJson), (status = 403, body = ErrorJson), (status = 404, body = ErrorJson),
+        (status = 409, body = ErrorJson), (status = 422, body = ErrorJson)))]
+pub async fn reject_merge(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Ctx(ctx): Ctx,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ReasonBody>,
+) -> ApiResult<Json<MergeJson>> {
+    let merge = state.core.reject_person_merge(By::User(&user), parse_id(&id)?, &body.reason, &ctx).await?;
+    Ok(Json(merge_json(&merge)))
+}
+
+/// Undoes an applied merge, saying why: exactly the rows it moved go back to the duplicate, the
+/// names it copied leave the survivor, and anything added to the survivor since stays.
+#[utoipa::path(post, path = "/api/v1/merges/{id}/unmerge", tag = "people", params(("id" = String, Path)),
+    request_body = ReasonBody,
+    responses((status = 200, body = MergeResultJson), (status = 403, body = ErrorJson), (status = 404, body = ErrorJson),
+        (status = 409, body = ErrorJson), (status = 422, body = ErrorJson)))]
+pub async fn unmerge(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Ctx(ctx): Ctx,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ReasonBody>,
+) -> ApiResult<Json<MergeResultJson>> {
+    let (merge, moves) = state.core.unmerge_person(By::User(&user), parse_id(&id)?, &body.reason, &ctx).await?;
+    Ok(Json(MergeResultJson { merge: merge_json(&merge), rows: rows_json(&moves) }))
 }

@@ -45,6 +45,7 @@ const NAV: &[(&str, &str, Option<Permission>)] = &[
     ("/", "Home", None),
     ("/incidents", "Control room", Some(Permission::IncidentView)),
     ("/people", "People", Some(Permission::PersonView)),
+    ("/merges", "Merges", Some(Permission::PersonMerge)),
     ("/crimes", "Crimes", Some(Permission::CrimeView)),
     ("/ncrs", "NCRS", Some(Permission::NcrsView)),
     ("/quality/thrive", "THRIVE quality", Some(Permission::ThriveReview)),

@@ -1707,7 +1707,7 @@ macro_rules! http_tests {
                 thrive_quality_over_http, people_pages_find_offer_duplicates_and_link, people_over_the_api,
                 a_loaded_nsir_list_is_what_is_accepted, beat_and_ward_shown_for_coordinates,
                 offence_classification_over_http, crimes_over_the_api, crime_pages_from_an_incident,
-                crime_pole_and_cancellation_over_http);
+                crime_pole_and_cancellation_over_http, person_merge_pages, person_merges_over_the_api);
         }
     };
     (@each $backend:ty; $($name:ident),*) => {
@@ -1722,3 +1722,208 @@ macro_rules! http_tests {
 
 http_tests!(sqlite, bluelamp_testkit::SqliteBackend);
 http_tests!(postgres, bluelamp_testkit::PostgresBackend);
+
+/// Person merges over the pages: a person's likely duplicates with the reasons, asking for a merge
+/// (the reason by its field when missing), the reviewers' queue, the side-by-side review, four eyes,
+/// apply (a stale comparison is a 409), the merged record's banner, and undoing it.
+async fn person_merge_pages<B: TestBackend>() {
+    let app = TestApp::<B>::new().await;
+    let handler = app.session("call-handler").await;
+    let supervisor = app.session("supervisor").await;
+    let json = "application/json";
+    let form = "application/x-www-form-urlencoded";
+    let jane = r#"{"forenames":"Jane","surname":"Smith","date_of_birth":"1990-04-02","sex":"female","address":"12 Mill Road"}"#;
+    let a =
+        app.post("/api/v1/people", Some(&handler), json, jane).await.json()["id"].as_str().unwrap_or("").to_string();
+    let smyth = r#"{"forenames":"Jane","surname":"Smyth","date_of_birth":"1990-04-02","address":"3 New Street","phone":"01632 960001","confirm_new":true}"#;
+    let b =
+        app.post("/api/v1/people", Some(&handler), json, smyth).await.json()["id"].as_str().unwrap_or("").to_string();
+
+    let page = app.get(&format!("/people/{a}"), Some(&handler)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Likely duplicates") && page.body.contains("same date of birth"), "{}", page.body);
+    let ask = format!("/people/{a}/merge-requests/new?duplicate={b}");
+    assert!(page.body.contains(&ask), "{}", page.body);
+    let compare = app.get(&ask, Some(&handler)).await;
+    assert_eq!(compare.status, StatusCode::OK);
+    assert!(compare.body.contains("Keep: Jane Smith") && compare.body.contains("Merge in: Jane Smyth"));
+    assert!(compare.body.contains("3 New Street") && compare.body.contains("Match score"));
+
+    let target = format!("/people/{a}/merge-requests");
+    let no_reason = app.post(&target, Some(&handler), form, format!("duplicate_id={b}&reason=")).await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        no_reason.body.contains("Enter why you think they are the same person")
+            && no_reason.body.contains(r##"href="#reason""##),
+        "{}",
+        no_reason.body
+    );
+    let no_one = app.post(&target, Some(&handler), form, "duplicate_id=&reason=Same").await;
+    assert_eq!(no_one.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(no_one.body.contains(r##"href="#duplicate_id""##));
+    let asked =
+        app.post(&target, Some(&handler), form, format!("duplicate_id={b}&reason=Same+DOB%2C+same+caller")).await;
+    assert_eq!(asked.status, StatusCode::SEE_OTHER, "{}", asked.body);
+    assert_eq!(asked.location(), format!("/people/{a}#merges"));
+    let page = app.get(&format!("/people/{a}"), Some(&handler)).await;
+    assert!(page.body.contains("Jane Smyth into this record") && page.body.contains("Awaiting review"));
+
+    assert_eq!(app.get("/merges", Some(&handler)).await.status, StatusCode::FORBIDDEN);
+    let queue = app.get("/merges", Some(&supervisor)).await;
+    assert_eq!(queue.status, StatusCode::OK);
+    let merge = app.get("/api/v1/merges", Some(&supervisor)).await.json()[0]["id"].as_str().unwrap_or("").to_string();
+    assert!(queue.body.contains(&format!("/merges/{merge}")) && queue.body.contains("Jane Smyth"), "{}", queue.body);
+
+    let own = app.get(&format!("/merges/{merge}"), Some(&handler)).await;
+    assert_eq!(own.status, StatusCode::OK);
+    assert!(own.body.contains("You asked for this merge") && !own.body.contains("Apply merge"));
+    assert_eq!(
+        app.post(&format!("/merges/{merge}/apply"), Some(&handler), form, "").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let review = app.get(&format!("/merges/{merge}"), Some(&supervisor)).await;
+    assert!(review.body.contains("Apply merge") && review.body.contains("Reject merge"), "{}", review.body);
+    assert!(review.body.contains("Same DOB, same caller"));
+    let no_reason = app.post(&format!("/merges/{merge}/reject"), Some(&supervisor), form, "reason=").await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(no_reason.body.contains("Enter why the merge is rejected"));
+    let stale = app
+        .post(&format!("/merges/{merge}/apply"), Some(&supervisor), form, "survivor_version=1&duplicate_version=7")
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(stale.body.contains("changed since you compared them") && stale.body.contains(r##"href="#apply""##));
+    let applied = app
+        .post(&format!("/merges/{merge}/apply"), Some(&supervisor), form, "survivor_version=1&duplicate_version=1")
+        .await;
+    assert_eq!(applied.status, StatusCode::SEE_OTHER, "{}", applied.body);
+    assert_eq!(applied.location(), format!("/merges/{merge}"));
+
+    let gone = app.get(&format!("/people/{b}"), Some(&handler)).await;
+    assert_eq!(gone.status, StatusCode::OK, "a merged record still opens");
+    assert!(gone.body.contains("This record was merged into") && gone.body.contains(&format!(r#"href="/people/{a}""#)));
+    assert!(!gone.body.contains("Add a marker"), "a merged record is not changed");
+    let found = app.get("/people?name=Jane+Smyth", Some(&handler)).await;
+    assert!(found.body.contains("1 person found") && found.body.contains(&format!("/people/{a}")), "{}", found.body);
+    let merged = app.get(&format!("/merges/{merge}"), Some(&supervisor)).await;
+    assert!(merged.body.contains("What the merge moved") && merged.body.contains("Undo merge"), "{}", merged.body);
+
+    let no_reason = app.post(&format!("/merges/{merge}/unmerge"), Some(&supervisor), form, "reason=+").await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(no_reason.body.contains("Enter why the merge is being undone"));
+    let undone = app
+        .post(&format!("/merges/{merge}/unmerge"), Some(&supervisor), form, "reason=Different+people%3A+PNC+checked")
+        .await;
+    assert_eq!(undone.status, StatusCode::SEE_OTHER, "{}", undone.body);
+    let back = app.get(&format!("/people/{b}"), Some(&handler)).await;
+    assert!(!back.body.contains("This record was merged into") && back.body.contains("3 New Street"));
+    assert!(app.get(&format!("/merges/{merge}"), Some(&supervisor)).await.body.contains("Merge undone"));
+}
+
+/// Person merges over the API: 422 naming the field, 403 without the permission and for the
+/// requester, one application (a second is 409), the merged person's `merged_into`, and undoing.
+async fn person_merges_over_the_api<B: TestBackend>() {
+    let app = TestApp::<B>::new().await;
+    let handler = app.session("call-handler").await;
+    let supervisor = app.session("supervisor").await;
+    let registrar = app.session("crime-registrar").await;
+    let analyst = app.session("analyst").await;
+    let json = "application/json";
+    let person = |body: &'static str, token: String| {
+        let app = &app;
+        async move {
+            app.post("/api/v1/people", Some(&token), json, body).await.json()["id"].as_str().unwrap_or("").to_string()
+        }
+    };
+    let a = person(r#"{"forenames":"Jane","surname":"Smith","date_of_birth":"1990-04-02"}"#, handler.clone()).await;
+    let b = person(
+        r#"{"forenames":"Jane","surname":"Smyth","date_of_birth":"1990-04-02","confirm_new":true}"#,
+        handler.clone(),
+    )
+    .await;
+    let c = person(r#"{"forenames":"Carl","surname":"Dunn"}"#, supervisor.clone()).await;
+    let d = person(r#"{"forenames":"Carl","surname":"Dun","confirm_new":true}"#, supervisor.clone()).await;
+
+    let ask = format!("/api/v1/people/{a}/merge-requests");
+    let bad = app.post(&ask, Some(&handler), json, r#"{"duplicate_id":"nobody","reason":"Same"}"#).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.json()["fields"][0]["field"], "duplicate_id");
+    let no_reason = app.post(&ask, Some(&handler), json, format!(r#"{{"duplicate_id":"{b}","reason":" "}}"#)).await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        (no_reason.json()["error"].as_str(), no_reason.json()["fields"][0]["field"].as_str()),
+        (Some("invalid"), Some("reason"))
+    );
+    let body = format!(r#"{{"duplicate_id":"{b}","reason":"Same date of birth, same caller"}}"#);
+    assert_eq!(app.post(&ask, Some(&analyst), json, body.clone()).await.status, StatusCode::FORBIDDEN);
+    let created = app.post(&ask, Some(&handler), json, body.clone()).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let merge = created.json();
+    assert_eq!(merge["status"], "requested");
+    assert!(merge["score"].as_u64().unwrap_or(0) >= 50, "{merge}");
+    let id = merge["id"].as_str().unwrap_or("").to_string();
+    let again = app.post(&ask, Some(&handler), json, body).await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(again.json()["fields"][0]["field"], "duplicate_id");
+
+    assert_eq!(app.get("/api/v1/merges", Some(&handler)).await.status, StatusCode::FORBIDDEN);
+    let queue = app.get("/api/v1/merges", Some(&registrar)).await.json();
+    assert_eq!(queue.as_array().map(Vec::len), Some(1));
+    let bogus = app.get("/api/v1/merges?status=maybe", Some(&registrar)).await;
+    assert_eq!(bogus.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bogus.json()["fields"][0]["field"], "status");
+
+    // Four eyes: the supervisor's own request is someone else's to decide.
+    let own = app
+        .post(
+            &format!("/api/v1/people/{c}/merge-requests"),
+            Some(&supervisor),
+            json,
+            format!(r#"{{"duplicate_id":"{d}","reason":"Typo"}}"#),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let refused = app.post(&format!("/api/v1/merges/{own}/apply"), Some(&supervisor), json, "{}").await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(refused.json()["message"].as_str().unwrap_or("").contains("cannot also review"), "{}", refused.body);
+    assert_eq!(
+        app.post(&format!("/api/v1/merges/{id}/apply"), Some(&handler), json, "{}").await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    let shown = app.get(&format!("/api/v1/merges/{id}"), Some(&handler)).await.json();
+    let versions = format!(
+        r#"{{"survivor_version":{},"duplicate_version":{}}}"#,
+        shown["survivor"]["version"], shown["duplicate"]["version"]
+    );
+    let applied = app.post(&format!("/api/v1/merges/{id}/apply"), Some(&registrar), json, versions.clone()).await;
+    assert_eq!(applied.status, StatusCode::OK, "{}", applied.body);
+    let result = applied.json();
+    assert_eq!(result["merge"]["status"], "applied");
+    assert!(result["rows"].as_array().is_some_and(|r| r.iter().any(|x| x["kind"] == "name" && x["moved"] == true)));
+    let twice = app.post(&format!("/api/v1/merges/{id}/apply"), Some(&supervisor), json, "{}").await;
+    assert_eq!(twice.status, StatusCode::CONFLICT);
+    assert_eq!(app.get(&format!("/api/v1/people/{b}"), Some(&handler)).await.json()["merged_into"], a.as_str());
+    let hits = app.get("/api/v1/people?name=Smyth", Some(&handler)).await.json();
+    assert_eq!(hits.as_array().map(|h| h.iter().all(|m| m["person"]["id"] != b.as_str())), Some(true), "{hits}");
+    let after = app.get(&format!("/api/v1/merges/{id}"), Some(&handler)).await.json();
+    assert_eq!(after["survivor"]["names"].as_array().map(Vec::len), Some(2));
+
+    let undo = format!("/api/v1/merges/{id}/unmerge");
+    assert_eq!(app.post(&undo, Some(&handler), json, r#"{"reason":"Wrong"}"#).await.status, StatusCode::FORBIDDEN);
+    let no_reason = app.post(&undo, Some(&supervisor), json, r#"{"reason":""}"#).await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(no_reason.json()["fields"][0]["field"], "reason");
+    let undone = app.post(&undo, Some(&supervisor), json, r#"{"reason":"Different people: PNC checked"}"#).await;
+    assert_eq!(undone.status, StatusCode::OK, "{}", undone.body);
+    assert_eq!(undone.json()["merge"]["status"], "reversed");
+    assert_eq!(
+        app.get(&format!("/api/v1/people/{b}"), Some(&handler)).await.json()["merged_into"],
+        serde_json::Value::Null
+    );
+    let reject =
+        app.post(&format!("/api/v1/merges/{id}/reject"), Some(&supervisor), json, r#"{"reason":"Late"}"#).await;
+    assert_eq!(reject.status, StatusCode::CONFLICT);
+}

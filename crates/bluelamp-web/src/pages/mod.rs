@@ -744,5 +744,6 @@ pub async fn audit(
 pub mod crime_links;
 pub mod crimes;
 pub mod incidents;
+pub mod merge;
 pub mod people;
 pub mod quality;

@@ -451,6 +451,7 @@ pub struct PersonPage {
     pub name_kinds: Vec<(&'static str, &'static str)>,
     pub marker_categories: Vec<(&'static str, &'static str)>,
     pub typed: EditForm,
+    pub merge: super::merge::PersonMergePanel,
 }
 
 impl PersonPage {
@@ -481,8 +482,10 @@ async fn person_page(
     person: Person,
     typed: EditForm,
     errors: Vec<FieldError>,
+    ctx: &bluelamp_core::audit::RequestContext,
 ) -> Result<PersonPage, PageError> {
     let day = today(state);
+    let merge = super::merge::panel(state, user, &person, ctx).await?;
     let incidents = if user.can(Permission::IncidentView) {
         state
             .core
@@ -531,7 +534,7 @@ async fn person_page(
         active_markers: person.active_markers().map(marker_row).collect(),
         ended_markers: person.markers.iter().filter(|m| !m.is_active()).map(marker_row).collect(),
         incidents,
-        can_record: user.can(Permission::PersonRecord),
+        can_record: user.can(Permission::PersonRecord) && person.merged_into.is_none(),
         name_kinds: NameKind::ALL
             .iter()
             .filter(|k| **k != NameKind::Primary)
@@ -539,6 +542,7 @@ async fn person_page(
             .collect(),
         marker_categories: MarkerCategory::ALL.iter().map(|c| (c.as_str(), c.label())).collect(),
         typed,
+        merge,
     })
 }
 
@@ -549,7 +553,7 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> PageResult {
     let person = state.core.view_person(By::User(&user), parse_id(&id)?, &ctx).await?;
-    Ok(render(StatusCode::OK, &person_page(&state, &user, person, EditForm::default(), Vec::new()).await?))
+    Ok(render(StatusCode::OK, &person_page(&state, &user, person, EditForm::default(), Vec::new(), &ctx).await?))
 }
 
 /// Every edit form on the person page posts these fields (each form only some of them).
@@ -618,7 +622,7 @@ async fn apply(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let person = state.core.view_person(By::User(user), id, ctx).await?;
-    Ok(render(status, &person_page(state, user, person, form, errors).await?))
+    Ok(render(status, &person_page(state, user, person, form, errors, ctx).await?))
 }
 
 fn edit_of(kind: EditKind, form: &EditForm) -> Result<PersonEdit, Vec<FieldError>> {
