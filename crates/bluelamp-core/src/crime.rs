@@ -384,6 +384,11 @@ impl Core {
         for (n, (id, role)) in new.people.iter().enumerate() {
             if !names.iter().any(|(known, _)| known == id) {
                 errors.push(FieldError::new(format!("people.{n}.person_id"), "No such person: search for them first"));
+            } else if self.store.find_person(*id).await?.is_some_and(|p| p.merged_into.is_some()) {
+                errors.push(FieldError::new(
+                    format!("people.{n}.person_id"),
+                    "This record was merged into another: link the person it was merged into",
+                ));
             } else if new.people[..n].iter().any(|(other, r)| other == id && r == role) {
                 errors.push(FieldError::new(format!("people.{n}.role"), "This person is already listed in this role"));
             }

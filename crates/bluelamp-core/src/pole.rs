@@ -455,6 +455,12 @@ impl Core {
                 let names = self.store.person_names(&[*person_id]).await?;
                 match names.first() {
                     None => errors.push(FieldError::new("person_id", "No such person: search for them first")),
+                    Some(_) if self.store.find_person(*person_id).await?.is_some_and(|p| p.merged_into.is_some()) => {
+                        errors.push(FieldError::new(
+                            "person_id",
+                            "This record was merged into another: link the person it was merged into",
+                        ))
+                    }
                     Some(_) if record.people.iter().any(|p| p.person_id == *person_id && Some(p.role) == role) => {
                         errors.push(FieldError::new("role", "This person is already linked in this role"))
                     }

@@ -592,6 +592,7 @@ macro_rules! contract_tests {
             // POLE on crimes and cancellation (contract_pole.rs)
             crimes_link_organisations_objects_and_locations, cancellation_needs_the_registrar_or_a_delegate,
             one_crime_per_victim_blocks_finalising, crime_links_are_not_saved_without_audit,
+            merged_away_people_are_not_linked_to_crimes,
             // person merge and unmerge (contract_merge.rs)
             merges_repoint_every_link_and_unmerge_restores_exactly, merge_reviews_need_four_eyes_and_the_permission,
             concurrent_merge_reviews_one_wins, merges_are_not_applied_without_audit);

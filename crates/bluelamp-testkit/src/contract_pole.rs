@@ -290,3 +290,28 @@ pub async fn crime_links_are_not_saved_without_audit<B: TestBackend>() {
     assert!(record.objects.is_empty() && record.cancellation.is_none());
     assert!(backend.store().find_object_crimes(&["imei:356938035643809".into()]).await.expect("find").is_empty());
 }
+
+/// A person merged away is not linked to a new crime or to a recorded one: the survivor is.
+pub async fn merged_away_people_are_not_linked_to_crimes<B: TestBackend>() {
+    let backend = B::new().await;
+    let core = core(backend.store(), ManualClock::standard());
+    let officer = bluelamp_core::core::principal_of(&add_user(&core, "inv.one", &["investigator"]).await);
+    let sergeant = bluelamp_core::core::principal_of(&add_user(&core, "ps.one", &["supervisor"]).await);
+    let (victim, suspect) = two_people(&core, By::User(&officer)).await;
+    let merge = core
+        .request_person_merge(By::User(&officer), victim, suspect, "Same person entered twice", &ctx())
+        .await
+        .expect("request");
+    core.apply_person_merge(By::User(&sergeant), merge.id, None, &ctx()).await.expect("apply");
+    match core.record_crime(&officer, &shop_theft(victim, suspect), &ctx()).await {
+        Err(Error::Invalid(errors)) => assert_eq!(errors[0].field, "people.1.person_id"),
+        other => panic!("expected the merged-away person refused, got {other:?}"),
+    }
+    let only = NewCrime { people: vec![(victim, CrimeRole::Victim)], ..shop_theft(victim, suspect) };
+    let crime = core.record_crime(&officer, &only, &ctx()).await.expect("crime");
+    let link = CrimeLink::Person { person_id: suspect, role: "suspect".into() };
+    assert!(matches!(
+        core.link_to_crime(&officer, crime.id, crime.version, &link, &ctx()).await,
+        Err(Error::Invalid(e)) if e[0].field == "person_id"
+    ));
+}
