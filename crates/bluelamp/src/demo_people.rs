@@ -166,6 +166,27 @@ pub async fn load(core: &Core, people: usize) -> anyhow::Result<usize> {
     for incident in domestic.iter().take(4) {
         links.push((incident.id, mary.id, IncidentRole::Victim));
     }
+    // Dean Hollis: a known shop thief, suspect in three earlier shop thefts (the browser journey
+    // records a fourth as a crime).
+    let dean = demo
+        .create_person(
+            by,
+            &NewPerson {
+                forenames: "Dean".into(),
+                surname: "Hollis".into(),
+                date_of_birth: NaiveDate::from_ymd_opt(1991, 8, 2),
+                sex: "male".into(),
+                address: "14 Quarry Lane, Wealdbury".into(),
+                phone: "07700 900871".into(),
+            },
+            true,
+            &ctx,
+        )
+        .await?;
+    let thefts: Vec<&Incident> = incidents.iter().filter(|i| i.opening_category == "CRM-THF").collect();
+    for incident in thefts.iter().rev().take(3) {
+        links.push((incident.id, dean.id, IncidentRole::Suspect));
+    }
     // Other repeat victims: a handful of people each the victim in several incidents.
     let victims_of: Vec<&Incident> =
         incidents.iter().filter(|i| role_for(&i.opening_category).contains(&IncidentRole::Victim)).collect();
@@ -193,5 +214,5 @@ pub async fn load(core: &Core, people: usize) -> anyhow::Result<usize> {
         }
     }
     tracing::debug!(linked, "demo people linked to incidents");
-    Ok(made.len() + 1)
+    Ok(made.len() + 2)
 }

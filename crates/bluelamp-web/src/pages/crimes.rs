@@ -209,7 +209,8 @@ impl NewCrimeForm {
 
     /// The organisation and property the form names (blank rows are left out), with their roles.
     fn pole(&self) -> Pole {
-        let organisations = if self.org_name.trim().is_empty() && self.org_address.trim().is_empty() {
+        // The address is filled in from the incident, so only a name makes an organisation.
+        let organisations = if self.org_name.trim().is_empty() {
             Vec::new()
         } else {
             vec![(
@@ -312,6 +313,9 @@ async fn new_page(
             let record = state.core.view_incident(user, parse_id(id)?, ctx).await?;
             if form.location_text.is_empty() {
                 form.location_text = record.incident.location_text.clone();
+            }
+            if form.org_address.is_empty() {
+                form.org_address = record.incident.location_text.clone();
             }
             for p in &record.people {
                 if candidates.iter().any(|c| c.id == p.person_id.to_string()) {
