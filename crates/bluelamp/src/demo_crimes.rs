@@ -54,11 +54,10 @@ const CARS: &[(&str, &str, &str)] = &[
 /// A valid IMEI: 14 random digits and their Luhn check digit.
 fn imei(rng: &mut StdRng) -> String {
     let body: String = (0..14).map(|_| char::from(b'0' + rng.random_range(0..10u8))).collect();
-    let check = (0..10u8)
+    (0..10u8)
         .map(|d| format!("{body}{d}"))
         .find(|candidate| bluelamp_core::pole::luhn_valid(candidate))
-        .unwrap_or_else(|| format!("{body}0"));
-    check
+        .unwrap_or_else(|| format!("{body}0"))
 }
 
 /// A current-style registration mark: two letters, two digits, three letters.
