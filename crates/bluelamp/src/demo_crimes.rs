@@ -69,14 +69,12 @@ fn vrm(rng: &mut StdRng) -> String {
     format!("{a}{b}{} {c}{d}{e}", rng.random_range(10..75))
 }
 
+/// Organisations and objects with their roles, and whether the victim is really a witness.
+type DemoPole = (Vec<(NewOrganisation, CrimeRole)>, Vec<(NewObject, ObjectRole)>, bool);
+
 /// The organisation and property a demo crime of this code carries, and whether the person victim
 /// is really a witness (a member of staff in a shop theft).
-fn pole_for(
-    code: &str,
-    location: &str,
-    rng: &mut StdRng,
-    stolen_phones: &mut Vec<String>,
-) -> (Vec<(NewOrganisation, CrimeRole)>, Vec<(NewObject, ObjectRole)>, bool) {
+fn pole_for(code: &str, location: &str, rng: &mut StdRng, stolen_phones: &mut Vec<String>) -> DemoPole {
     match code {
         "46" => {
             let shop = SHOPS.choose(rng).copied().unwrap_or("Co-op");
