@@ -59,6 +59,11 @@ enum Command {
         /// How many demo incidents to make in a new database (over the last 90 days).
         #[arg(long, default_value_t = 3000)]
         incidents: usize,
+        /// data.police.uk street-level CSV files to load as historical records too (for example the
+        /// Kent files: --policeuk ../shared/data/policeuk/*-street.csv). Idempotent: files
+        /// already loaded add nothing.
+        #[arg(long, num_args = 1..)]
+        policeuk: Vec<PathBuf>,
     },
     /// Production start: serve on the configured database. Refuses a database that is missing, not
     /// migrated, or migrated by a newer bluelamp.
@@ -321,7 +326,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Config { command: ConfigCommand::Example } => {
             print!("{}", config::EXAMPLE);
         }
-        Command::Demo { addr, data_dir, assets_dir, incidents: demo_incident_count } => {
+        Command::Demo { addr, data_dir, assets_dir, incidents: demo_incident_count, policeuk } => {
             let mut config = Config::load(None)?;
             config.environment = Environment::Demo;
             config.secure_cookies = false;
@@ -351,6 +356,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let started = std::time::Instant::now();
                 let crimes = demo_crimes::load(&core, 400).await?;
                 println!("  made {crimes} demo crimes in {:.1} s", started.elapsed().as_secs_f64());
+            }
+            if !policeuk.is_empty() {
+                import::policeuk(&core, &policeuk).await?;
             }
             let password = std::env::var("BLUELAMP_DEMO_PASSWORD").ok().filter(|p| !p.is_empty());
             let (password, shown) = match password {
