@@ -31,17 +31,21 @@ fn parse_id(id: &str) -> Result<Uuid, PageError> {
     Uuid::parse_str(id).map_err(|_| PageError(Failure::Core(Error::NotFound)))
 }
 
-/// Back to the crime page on success; otherwise the page again, with the errors and what was typed.
-async fn after(
+/// Back to the crime page (at `anchor`) on success; otherwise the page again, with the errors and
+/// what was typed: the reclassification form's (code, reason) and the other forms' fields by name.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn after(
     state: &AppState,
     user: &Principal,
     id: Uuid,
     result: bluelamp_core::Result<Crime>,
+    reclassify: (String, String),
     typed: BTreeMap<String, String>,
     anchor: &str,
     ctx: &Ctx2,
 ) -> PageResult {
     let (status, errors) = match result {
+        Ok(_) if anchor.is_empty() => return Ok(Redirect::to(&format!("/crimes/{id}")).into_response()),
         Ok(_) => return Ok(Redirect::to(&format!("/crimes/{id}#{anchor}")).into_response()),
         Err(Error::Invalid(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, errors),
         Err(Error::Conflict(message)) => (
@@ -51,7 +55,7 @@ async fn after(
         Err(e) => return Err(e.into()),
     };
     let record = state.core.view_crime(user, id, ctx).await?;
-    let page = super::crimes::crime_page_typed(state, user, record, Default::default(), typed, errors).await?;
+    let page = super::crimes::crime_page_typed(state, user, record, reclassify, typed, errors).await?;
     Ok(render(status, &page))
 }
 
@@ -140,7 +144,7 @@ pub async fn link(
         ("name", &form.name),
         ("address", &form.address),
     ]);
-    after(&state, &user, id, result, typed, anchor, &ctx).await
+    after(&state, &user, id, result, Default::default(), typed, anchor, &ctx).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -178,7 +182,7 @@ pub async fn cancel(
         ("related_crime_number", &form.related_crime_number),
         ("transferred_to", &form.transferred_to),
     ]);
-    after(&state, &user, id, result, typed, "cancellation", &ctx).await
+    after(&state, &user, id, result, Default::default(), typed, "cancellation", &ctx).await
 }
 
 // ---- The registrar's delegations --------------------------------------------------------------------

@@ -723,18 +723,8 @@ async fn after_change(
     form: ChangeForm,
     ctx: &Ctx2,
 ) -> PageResult {
-    let (status, errors) = match result {
-        Ok(_) => return Ok(Redirect::to(&format!("/crimes/{id}")).into_response()),
-        Err(Error::Invalid(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, errors),
-        Err(Error::Conflict(message)) => (
-            StatusCode::CONFLICT,
-            vec![FieldError::new("version", format!("{message}. What you typed is still below."))],
-        ),
-        Err(e) => return Err(e.into()),
-    };
-    let record = state.core.view_crime(user, id, ctx).await?;
-    let page = crime_page(state, user, record, (form.offence_code, form.reason), errors).await?;
-    Ok(render(status, &page))
+    let typed = (form.offence_code, form.reason);
+    super::crime_links::after(state, user, id, result, typed, Default::default(), "", ctx).await
 }
 
 pub async fn reclassify(
