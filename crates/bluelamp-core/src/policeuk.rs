@@ -74,7 +74,9 @@ pub const MAX_REJECTED_IN_AUDIT: usize = 100;
 /// One row of a street file, validated, with the key it is stored under and where it came from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PoliceUkRecord {
-    /// Derived from the row (see the module documentation); the store's primary key.
+    /// Derived from the row (see the module documentation); the store's primary key. The month is
+    /// part of what is hashed, so records of different months never share a key: a store with no
+    /// record of a file's months holds none of its keys.
     pub key: Uuid,
     /// The data.police.uk Crime ID; `None` for anti-social behaviour, which becomes an incident.
     pub crime_id: Option<String>,
@@ -606,6 +608,16 @@ mod tests {
         // An ASB report differing in any column is another incident.
         let elsewhere = parse(&ASB.replace("Parking Area", "High Street"));
         assert!(!keys(&once).contains(&elsewhere.records[0].key));
+    }
+
+    #[test]
+    fn keys_differ_between_months() {
+        let january = parse(&format!("{CRIME}{ASB}"));
+        let february = parse(&format!("{CRIME}{ASB}").replace("2022-01", "2022-02"));
+        for (a, b) in january.records.iter().zip(&february.records) {
+            assert_eq!((a.month.as_str(), b.month.as_str()), ("2022-01", "2022-02"));
+            assert_ne!(a.key, b.key, "{}", a.crime_type);
+        }
     }
 
     #[test]

@@ -1,15 +1,17 @@
 //! data.police.uk historical records on PostgreSQL. A file is written in one transaction that
 //! first locks both tables against other writers (`SHARE ROW EXCLUSIVE`: readers carry on, a second
-//! import waits for this one), asks which of the file's keys are already stored (one `= ANY($1)`
-//! index probe per table), then streams only the new rows, sorted by key, straight into their table
-//! with one binary `COPY` per table, and appends the audit event. Because nothing else can write
+//! import waits for this one), asks which of the file's keys are already stored, then streams only
+//! the new rows, sorted by key, straight into their table with one binary `COPY` per table, and
+//! appends the audit event. Keys differ between months, so the keys are looked up (one `= ANY($1)`
+//! index probe per table, about as costly as the inserts' own index work) only where the table
+//! already holds rows of the file's months: a first import asks one cheap question per table. Because nothing else can write
 //! those tables until the commit, the rows not found are exactly the rows written, so the counts by
 //! crime type come from them. The core's keys never repeat within a file, so `COPY` cannot meet an
 //! existing key; were it to, the whole file would fail rather than be counted wrong. `COPY` inserts
 //! in batches and the binary format needs no parsing on the server; a temporary table and
 //! `INSERT … ON CONFLICT` (the first version) cost about half as much again.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use bluelamp_core::Result;
 use bluelamp_core::policeuk::{PoliceUkCounts, PoliceUkImported, PoliceUkRecord};
@@ -23,6 +25,10 @@ use crate::{PostgresStore, append, get, map_err};
 const COPY_CHUNK: usize = 1 << 20;
 
 const LOCK: &str = "LOCK TABLE policeuk_crime, policeuk_incident IN SHARE ROW EXCLUSIVE MODE";
+
+/// Whether each table holds any row of the given months (by the month indexes).
+const MONTHS_STORED: &str = "SELECT EXISTS (SELECT 1 FROM policeuk_crime WHERE month = ANY($1)), \
+     EXISTS (SELECT 1 FROM policeuk_incident WHERE month = ANY($2))";
 
 const COPY_CRIMES: &str = "COPY policeuk_crime (key, crime_id, month, reported_by, falls_within, longitude, latitude, \
      location, lsoa_code, lsoa_name, crime_type, last_outcome, context, source_file, source_line, imported_at) \
@@ -40,6 +46,12 @@ fn sorted<'a>(records: impl Iterator<Item = &'a PoliceUkRecord>) -> Vec<&'a Poli
     let mut sorted: Vec<&PoliceUkRecord> = records.collect();
     sorted.sort_unstable_by_key(|r| r.key);
     sorted
+}
+
+/// The distinct months of `records`.
+fn months<'a>(records: &[&'a PoliceUkRecord]) -> Vec<&'a str> {
+    let months: BTreeSet<&str> = records.iter().map(|r| r.month.as_str()).collect();
+    months.into_iter().collect()
 }
 
 /// The keys among `records` already in `table`.
@@ -151,11 +163,18 @@ pub(crate) async fn import_policeuk(store: &PostgresStore, write: &PoliceUkWrite
     let incidents = sorted(write.records.iter().filter(|r| r.is_incident()));
     let mut tx = store.write().await?;
     sqlx::query(LOCK).execute(&mut *tx).await.map_err(map_err)?;
+    let (crime_months, incident_months): (bool, bool) = sqlx::query_as(MONTHS_STORED)
+        .bind(months(&crimes))
+        .bind(months(&incidents))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(map_err)?;
     let mut by_crime_type: HashMap<&str, u64> = HashMap::new();
-    for (table, statement, records) in
-        [("policeuk_crime", COPY_CRIMES, crimes), ("policeuk_incident", COPY_INCIDENTS, incidents)]
-    {
-        let stored = stored_keys(&mut tx, table, &records).await?;
+    for (table, statement, records, months_stored) in [
+        ("policeuk_crime", COPY_CRIMES, crimes, crime_months),
+        ("policeuk_incident", COPY_INCIDENTS, incidents, incident_months),
+    ] {
+        let stored = if months_stored { stored_keys(&mut tx, table, &records).await? } else { HashSet::new() };
         let new: Vec<&PoliceUkRecord> = records.into_iter().filter(|r| !stored.contains(&r.key)).collect();
         copy_in(&mut tx, statement, &new, write).await?;
         for record in &new {

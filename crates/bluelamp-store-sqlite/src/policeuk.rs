@@ -1,6 +1,7 @@
 //! data.police.uk historical records on SQLite. A file is one `BEGIN IMMEDIATE` transaction, so
 //! nothing else writes until it commits: it asks which of the file's keys are already stored (one
-//! statement per table, the keys passed as a JSON array), inserts only the new rows, in file order,
+//! statement per table, the keys passed as a JSON array; keys differ between months, so only where
+//! the table holds rows of the file's months), inserts only the new rows, in file order,
 //! 5,000 per statement from one JSON array through `jsonb_each` (one static statement, one bound
 //! value, no per-row round trip; each element stays binary JSON, so its columns are read without
 //! parsing text again), and appends the audit event. The rows not found are exactly the rows
@@ -9,7 +10,7 @@
 //! it to, the whole file would fail rather than be counted wrong. The connection's page cache is
 //! enlarged while the file is written ([`IMPORT_CACHE_KIB`]).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::Write as _;
 
 use bluelamp_core::Result;
@@ -24,6 +25,10 @@ use crate::{SqliteStore, append, get, map_err, ts};
 /// Rows per statement: large enough that statement overhead vanishes, small enough that the JSON
 /// text stays a few megabytes.
 const ROWS_PER_STATEMENT: usize = 5000;
+
+/// Whether each table holds any row of the given months (JSON arrays; by the month indexes).
+const MONTHS_STORED: &str = "SELECT EXISTS (SELECT 1 FROM policeuk_crime WHERE month IN (SELECT value FROM json_each(?1))), \
+     EXISTS (SELECT 1 FROM policeuk_incident WHERE month IN (SELECT value FROM json_each(?2)))";
 
 /// The stored keys among those given, as one text of 32 hex digits each (one row, not thousands).
 const STORED_CRIMES: &str =
@@ -96,6 +101,13 @@ fn json_row(out: &mut Vec<u8>, r: &PoliceUkRecord) {
     let _ = write!(out, ",{}]", r.source_line);
 }
 
+/// The distinct months of `records`, as a JSON array.
+fn months(records: &[&PoliceUkRecord]) -> String {
+    let months: BTreeSet<&str> = records.iter().map(|r| r.month.as_str()).collect();
+    let months: Vec<&str> = months.into_iter().collect();
+    json_array(&months, |out, month| json_text(out, month))
+}
+
 /// The keys among `records` already stored, by `statement`.
 async fn stored_keys(
     conn: &mut SqliteConnection,
@@ -145,10 +157,17 @@ async fn write_file(store: &SqliteStore, write: &PoliceUkWrite<'_>) -> Result<Po
     let imported_at = ts(write.imported_at);
     let mut by_crime_type: HashMap<&str, u64> = HashMap::new();
     let mut tx = store.write().await?;
-    for (stored, insert, records) in
-        [(STORED_CRIMES, INSERT_CRIMES, crimes), (STORED_INCIDENTS, INSERT_INCIDENTS, incidents)]
-    {
-        let stored = stored_keys(&mut tx, stored, &records).await?;
+    let (crime_months, incident_months): (bool, bool) = sqlx::query_as(MONTHS_STORED)
+        .bind(months(&crimes))
+        .bind(months(&incidents))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    for (stored, insert, records, months_stored) in [
+        (STORED_CRIMES, INSERT_CRIMES, crimes, crime_months),
+        (STORED_INCIDENTS, INSERT_INCIDENTS, incidents, incident_months),
+    ] {
+        let stored = if months_stored { stored_keys(&mut tx, stored, &records).await? } else { HashSet::new() };
         let new: Vec<&PoliceUkRecord> = records.into_iter().filter(|r| !stored.contains(&r.key)).collect();
         for chunk in new.chunks(ROWS_PER_STATEMENT) {
             sqlx::query(insert)
