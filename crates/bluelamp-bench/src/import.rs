@@ -27,9 +27,11 @@ const GOAL_ROWS_PER_SECOND: f64 = 50_000.0;
 /// The files to import and what they are.
 fn files() -> (Vec<PathBuf>, String) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = root.canonicalize().unwrap_or(root);
     let dir = std::env::var("BLUELAMP_POLICEUK_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|_| root.join("../shared/data/policeuk"));
+    let dir = dir.canonicalize().unwrap_or(dir);
     let kent: Vec<PathBuf> = (1..=9).map(|month| dir.join(format!("2022-{month:02}-kent-street.csv"))).collect();
     if kent.iter().all(|f| f.is_file()) {
         return (kent, format!("the nine Kent street files, Jan–Sep 2022 ({})", dir.display()));
