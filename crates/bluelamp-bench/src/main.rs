@@ -6,6 +6,8 @@
 //! - `audit-overhead`: the same change (a user's name and roles rewritten) committed M times through
 //!   the Store with its audit event, against M times the same statements without the audit append;
 //!   reports the time per change of each and the difference.
+//! - `import`: the nine Kent data.police.uk files imported by the `bluelamp` binary into a fresh
+//!   database, then again; reports rows per second and the second run's time (`import.rs`).
 //!
 //! Both run on SQLite and PostgreSQL, each on a fresh database of its own. Results are printed as a
 //! table and written as JSON with the machine they came from.
@@ -22,12 +24,13 @@ use bluelamp_testkit::{PostgresBackend, SqliteBackend, TestBackend, new_user};
 use clap::Parser;
 use serde_json::json;
 
+mod import;
 mod incidents;
 
 #[derive(Parser, Clone)]
 #[command(about = "bluelamp benchmarks (loopback only, bounded in time)")]
 pub(crate) struct Args {
-    /// Which benchmarks: all, sign-in, audit-overhead, incident-write, queue-page.
+    /// Which benchmarks: all, sign-in, audit-overhead, incident-write, queue-page, import.
     #[arg(default_value = "all")]
     which: String,
     /// Databases: both, sqlite, postgres.
@@ -51,6 +54,12 @@ pub(crate) struct Args {
     /// Write the JSON results here.
     #[arg(long, default_value = "bench-results/foundation.json")]
     out: std::path::PathBuf,
+    /// The `bluelamp` binary for import (default: the one beside this benchmark).
+    #[arg(long)]
+    pub(crate) bluelamp: Option<std::path::PathBuf>,
+    /// Fresh databases per backend for import (each imported twice; the median is reported).
+    #[arg(long, default_value_t = 1)]
+    pub(crate) import_runs: usize,
 }
 
 pub(crate) const PASSWORD: &str = "tangerine lighthouse oboe";
@@ -89,6 +98,13 @@ async fn main() -> anyhow::Result<()> {
             let r = match db {
                 "sqlite" => audit_overhead::<SqliteBackend>(&args).await?,
                 _ => audit_overhead::<PostgresBackend>(&args).await?,
+            };
+            results.push(r);
+        }
+        if matches!(args.which.as_str(), "all" | "import") {
+            let r = match db {
+                "sqlite" => import::policeuk::<SqliteBackend>(&args).await?,
+                _ => import::policeuk::<PostgresBackend>(&args).await?,
             };
             results.push(r);
         }

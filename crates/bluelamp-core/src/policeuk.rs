@@ -74,7 +74,9 @@ pub const MAX_REJECTED_IN_AUDIT: usize = 100;
 /// One row of a street file, validated, with the key it is stored under and where it came from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PoliceUkRecord {
-    /// Derived from the row (see the module documentation); the store's primary key.
+    /// Derived from the row (see the module documentation); the store's primary key. The month is
+    /// part of what is hashed, so records of different months never share a key: a store with no
+    /// record of a file's months holds none of its keys.
     pub key: Uuid,
     /// The data.police.uk Crime ID; `None` for anti-social behaviour, which becomes an incident.
     pub crime_id: Option<String>,
@@ -139,6 +141,7 @@ pub struct ParsedFile {
     pub sha256: String,
     /// Data rows in the file (the header aside): `records.len() + rejected.len()`.
     pub rows_read: u64,
+    /// The good rows in file order. No two share a key (stores rely on it).
     pub records: Vec<PoliceUkRecord>,
     pub rejected: Vec<RejectedRow>,
 }
@@ -204,20 +207,25 @@ pub struct ImportSummary {
 impl ImportSummary {
     /// The summary of one file from what the store newly wrote.
     pub fn of_file(file: &ParsedFile, imported: &PoliceUkImported) -> ImportSummary {
-        let mut by_category: BTreeMap<String, CategoryCounts> = BTreeMap::new();
+        // Counted by borrowed name first: a file has tens of thousands of rows and a dozen categories.
+        let mut counted: BTreeMap<&str, CategoryCounts> = BTreeMap::new();
         for record in &file.records {
-            by_category.entry(record.crime_type.clone()).or_default().read += 1;
+            counted.entry(&record.crime_type).or_default().read += 1;
         }
         for row in &file.rejected {
-            let counts = by_category.entry(row.category.clone()).or_default();
+            let counts = counted.entry(&row.category).or_default();
             counts.read += 1;
             counts.rejected += 1;
         }
-        for (category, counts) in by_category.iter_mut() {
-            let valid = counts.read - counts.rejected;
-            counts.imported = imported.by_crime_type.get(category).copied().unwrap_or(0).min(valid);
-            counts.already_present = valid - counts.imported;
-        }
+        let by_category = counted
+            .into_iter()
+            .map(|(category, mut counts)| {
+                let valid = counts.read - counts.rejected;
+                counts.imported = imported.by_crime_type.get(category).copied().unwrap_or(0).min(valid);
+                counts.already_present = valid - counts.imported;
+                (category.to_string(), counts)
+            })
+            .collect();
         ImportSummary { files: vec![file.file.clone()], by_category, rejected: file.rejected.clone() }
     }
 
@@ -285,7 +293,9 @@ pub fn parse_street_file(file: &str, bytes: &[u8]) -> Result<ParsedFile, HeaderE
 
     let mut parsed =
         ParsedFile { file: file.to_string(), sha256, rows_read: 0, records: Vec::new(), rejected: Vec::new() };
-    let mut crime_occurrences: HashMap<(String, String), u64> = HashMap::new();
+    // Rows seen so far by Crime ID and month, keyed by the first such row's key (which identifies
+    // the pair without copying it).
+    let mut crime_occurrences: HashMap<Uuid, u64> = HashMap::new();
     let mut content_occurrences: HashMap<[u8; 32], u64> = HashMap::new();
     loop {
         let before = reader.position().byte();
@@ -298,9 +308,10 @@ pub fn parse_street_file(file: &str, bytes: &[u8]) -> Result<ParsedFile, HeaderE
                     Ok(mut row) => {
                         row.key = match &row.crime_id {
                             Some(crime_id) => {
-                                let n = crime_occurrences.entry((crime_id.clone(), row.month.clone())).or_insert(0);
+                                let first = crime_key(crime_id, &row.month, 0);
+                                let n = crime_occurrences.entry(first).or_insert(0);
                                 *n += 1;
-                                crime_key(crime_id, &row.month, *n - 1)
+                                if *n == 1 { first } else { crime_key(crime_id, &row.month, *n - 1) }
                             }
                             None => {
                                 let content = content_digest(&record);
@@ -394,13 +405,14 @@ fn parse_row(record: &csv::ByteRecord) -> Result<PoliceUkRecord, String> {
     if record.len() > STREET_HEADER.len() {
         return Err(format!("the row has {} columns, a street file has {}", record.len(), STREET_HEADER.len()));
     }
-    let mut fields = Vec::with_capacity(STREET_HEADER.len());
-    for (bytes, column) in record.iter().zip(STREET_HEADER) {
+    let mut fields = [""; STREET_HEADER.len()];
+    for ((bytes, column), field) in record.iter().zip(STREET_HEADER).zip(fields.iter_mut()) {
         let text = std::str::from_utf8(bytes).map_err(|_| format!("{column} is not UTF-8 text"))?.trim();
-        if text.chars().count() > MAX_FIELD_CHARS {
+        // Fewer bytes than the limit cannot be more characters; count only longer fields.
+        if text.len() > MAX_FIELD_CHARS && text.chars().count() > MAX_FIELD_CHARS {
             return Err(format!("{column} is longer than {MAX_FIELD_CHARS} characters"));
         }
-        fields.push(text);
+        *field = text;
     }
     let [
         crime_id,
@@ -415,10 +427,7 @@ fn parse_row(record: &csv::ByteRecord) -> Result<PoliceUkRecord, String> {
         crime_type,
         last_outcome,
         context,
-    ] = fields[..]
-    else {
-        return Err("the row cannot be split into columns".to_string());
-    };
+    ] = fields;
     if !is_month(month) {
         return Err(format!("Month \"{month}\" is not a month written YYYY-MM"));
     }
@@ -602,6 +611,16 @@ mod tests {
     }
 
     #[test]
+    fn keys_differ_between_months() {
+        let january = parse(&format!("{CRIME}{ASB}"));
+        let february = parse(&format!("{CRIME}{ASB}").replace("2022-01", "2022-02"));
+        for (a, b) in january.records.iter().zip(&february.records) {
+            assert_eq!((a.month.as_str(), b.month.as_str()), ("2022-01", "2022-02"));
+            assert_ne!(a.key, b.key, "{}", a.crime_type);
+        }
+    }
+
+    #[test]
     fn wrong_headers_name_the_file_and_what_was_found() {
         let outcomes =
             "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Outcome type\n";
@@ -727,6 +746,29 @@ mod tests {
                 prop_assert!(is_month(&record.month));
                 prop_assert_eq!(record.longitude.is_some(), record.latitude.is_some());
             }
+        }
+
+        #[test]
+        fn keys_within_a_file_are_distinct(
+            rows in proptest::collection::vec((0usize..3, 0usize..3, 0usize..2), 0..40)
+        ) {
+            // Few distinct values, so Crime IDs, months and whole ASB rows repeat often.
+            let mut body = String::new();
+            for (id, month, place) in &rows {
+                let crime_id = ["", "aaa", "bbb"][*id];
+                let crime_type = if crime_id.is_empty() { ANTI_SOCIAL_BEHAVIOUR } else { "Burglary" };
+                body.push_str(&format!(
+                    "{crime_id},2022-0{},Kent Police,Kent Police,,,On or near {},E0,A,{crime_type},,\n",
+                    month + 1,
+                    ["X", "Y"][*place]
+                ));
+            }
+            let parsed = parse(&body);
+            prop_assert_eq!(parsed.records.len(), rows.len());
+            let mut keys: Vec<Uuid> = parsed.records.iter().map(|r| r.key).collect();
+            keys.sort();
+            keys.dedup();
+            prop_assert_eq!(keys.len(), rows.len());
         }
 
         #[test]

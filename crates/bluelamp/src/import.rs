@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use bluelamp_core::Core;
 use bluelamp_core::audit::RequestContext;
 use bluelamp_core::core::By;
-use bluelamp_core::policeuk::{CategoryCounts, ImportSummary, UNREADABLE, parse_street_file};
+use bluelamp_core::policeuk::{CategoryCounts, HeaderError, ImportSummary, ParsedFile, UNREADABLE, parse_street_file};
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// Rejected rows printed at the end (all are counted; each file's audit event lists its first 100).
@@ -31,24 +31,28 @@ pub async fn policeuk(core: &Core, files: &[PathBuf]) -> anyhow::Result<ExitCode
     bar.enable_steady_tick(Duration::from_millis(120));
     let mut summary = ImportSummary::default();
     let mut failures = Vec::new();
-    for path in files {
-        let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().to_string());
-        bar.set_message(name.clone());
-        let bytes = match std::fs::read(path) {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                failures.push(format!("cannot read {}: {e}", path.display()));
-                continue;
+    // Files are read and parsed on a blocking thread, one ahead of the file being written: parsing
+    // the next file overlaps the database's work on this one.
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Loaded>(1);
+    let paths = files.to_vec();
+    let reader = tokio::task::spawn_blocking(move || {
+        for path in paths {
+            if tx.blocking_send(load(path)).is_err() {
+                break;
             }
-        };
-        let outcome = match parse_street_file(&name, &bytes) {
-            Ok(parsed) => core
+        }
+    });
+    while let Some(Loaded { path, name, bytes, parsed }) = rx.recv().await {
+        bar.set_message(name.clone());
+        let outcome = match parsed {
+            Err(e) => Err(e),
+            Ok(Ok(parsed)) => core
                 .import_policeuk(By::System("cli"), &parsed, &ctx)
                 .await
                 .map_err(|e| format!("{} was not imported (nothing of it was stored): {e}", path.display())),
-            Err(e) => Err(format!("{e} (file {})", path.display())),
+            Ok(Err(e)) => Err(format!("{e} (file {})", path.display())),
         };
-        bar.inc(bytes.len() as u64);
+        bar.inc(bytes);
         match outcome {
             Ok(file) => {
                 let t = file.totals();
@@ -66,6 +70,7 @@ pub async fn policeuk(core: &Core, files: &[PathBuf]) -> anyhow::Result<ExitCode
             Err(message) => failures.push(message),
         }
     }
+    reader.await?;
     bar.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
     print_summary(&summary, files.len(), failures.len(), seconds);
@@ -73,6 +78,23 @@ pub async fn policeuk(core: &Core, files: &[PathBuf]) -> anyhow::Result<ExitCode
         eprintln!("error: {message}");
     }
     Ok(if failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// A file read and parsed: its size for the progress bar, and either the parsed file (or why it is
+/// not a street file) or why it could not be read.
+struct Loaded {
+    path: PathBuf,
+    name: String,
+    bytes: u64,
+    parsed: Result<Result<ParsedFile, HeaderError>, String>,
+}
+
+fn load(path: PathBuf) -> Loaded {
+    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().to_string());
+    match std::fs::read(&path) {
+        Ok(bytes) => Loaded { parsed: Ok(parse_street_file(&name, &bytes)), bytes: bytes.len() as u64, path, name },
+        Err(e) => Loaded { parsed: Err(format!("cannot read {}: {e}", path.display())), bytes: 0, path, name },
+    }
 }
 
 fn print_summary(summary: &ImportSummary, files: usize, failed: usize, seconds: f64) {
