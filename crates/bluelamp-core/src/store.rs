@@ -246,6 +246,12 @@ pub trait Store: Send + Sync + 'static {
     async fn list_crimes_recorded(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<crate::crime::Crime>>;
     /// The most recently recorded crimes, newest first.
     async fn list_recent_crimes(&self, limit: u32) -> Result<Vec<crate::crime::Crime>>;
+    /// One page of the crimes `search` matches (see [`crate::crime_search::CrimeSearch`]), newest
+    /// recorded first, and how many match in all, counted up to `crime_search::TOTAL_CAP + 1` (which
+    /// means "more than the cap"). A radius is an index range on its bounding box, then the exact
+    /// distance by `Radius::contains`.
+    async fn search_crimes(&self, search: &crate::crime_search::CrimeSearch)
+    -> Result<(Vec<crate::crime::Crime>, u64)>;
 
     // THRIVE quality.
     /// Incidents graded since `since` (by `graded_at`), newest first.

@@ -25,6 +25,7 @@ use sqlx::{PgConnection, PgPool, Row};
 use uuid::Uuid;
 
 mod crime;
+mod crime_search;
 mod incident;
 mod person;
 mod policeuk;
@@ -788,6 +789,13 @@ impl Store for PostgresStore {
 
     async fn list_recent_crimes(&self, limit: u32) -> Result<Vec<bluelamp_core::crime::Crime>> {
         crime::list_recent_crimes(self, limit).await
+    }
+
+    async fn search_crimes(
+        &self,
+        search: &bluelamp_core::crime_search::CrimeSearch,
+    ) -> Result<(Vec<bluelamp_core::crime::Crime>, u64)> {
+        crime_search::search_crimes(self, search).await
     }
 
     async fn list_graded_incidents(&self, since: DateTime<Utc>, limit: u32) -> Result<Vec<Incident>> {
