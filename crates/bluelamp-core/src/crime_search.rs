@@ -57,6 +57,15 @@ pub fn haversine_metres(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
     2.0 * EARTH_RADIUS_METRES * a.sqrt().min(1.0).asin()
 }
 
+/// The point `metres` from (lat, lon) on a bearing (degrees clockwise from north), on the sphere:
+/// the inverse of [`haversine_metres`] for tests and generated data.
+pub fn destination(lat: f64, lon: f64, bearing: f64, metres: f64) -> (f64, f64) {
+    let (p1, l1, b, d) = (lat.to_radians(), lon.to_radians(), bearing.to_radians(), metres / EARTH_RADIUS_METRES);
+    let p2 = (p1.sin() * d.cos() + p1.cos() * d.sin() * b.cos()).asin();
+    let l2 = l1 + (b.sin() * d.sin() * p1.cos()).atan2(d.cos() - p1.sin() * p2.sin());
+    (p2.to_degrees(), l2.to_degrees())
+}
+
 /// A box of latitudes and longitudes, in degrees, edges included.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BoundingBox {
@@ -589,14 +598,6 @@ mod tests {
 
     fn fields(input: CrimeSearchInput) -> Vec<String> {
         parse(input).expect_err("invalid").into_iter().map(|e| e.field).collect()
-    }
-
-    /// The point `metres` from (lat, lon) on `bearing` degrees, on the sphere.
-    fn destination(lat: f64, lon: f64, bearing: f64, metres: f64) -> (f64, f64) {
-        let (p1, l1, b, d) = (lat.to_radians(), lon.to_radians(), bearing.to_radians(), metres / EARTH_RADIUS_METRES);
-        let p2 = (p1.sin() * d.cos() + p1.cos() * d.sin() * b.cos()).asin();
-        let l2 = l1 + (b.sin() * d.sin() * p1.cos()).atan2(d.cos() - p1.sin() * p2.sin());
-        (p2.to_degrees(), l2.to_degrees())
     }
 
     #[test]

@@ -11,6 +11,7 @@ use bluelamp_core::store::Store;
 use bluelamp_core::{Error, password};
 use chrono::Duration;
 
+pub use crate::contract_search::*;
 use crate::{ManualClock, PASSWORD, TestBackend, add_user, core, new_user};
 
 fn ctx() -> RequestContext {
@@ -582,7 +583,10 @@ macro_rules! contract_tests {
             ncrs_compliance_on_a_fixed_data_set, crimes_are_not_saved_without_audit,
             // data.police.uk import
             policeuk_import_is_idempotent_and_audited, policeuk_duplicate_crime_ids_are_all_kept,
-            policeuk_rows_and_audit_commit_together);
+            policeuk_rows_and_audit_commit_together,
+            // crime search
+            crime_search_finds_by_each_filter, crime_search_combines_filters_and_pages,
+            crime_search_refuses_bad_input_and_is_audited, crime_search_counts_up_to_the_cap);
     };
     (@each $backend:ty; $($name:ident),*) => {
         $(

@@ -3,6 +3,7 @@
 //! pass.
 
 pub mod contract;
+pub mod contract_search;
 
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
