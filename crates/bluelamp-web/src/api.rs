@@ -34,7 +34,8 @@ type ApiResult<T> = Result<T, ApiError>;
         crate::api_incidents::thrive_quality, crate::api_incidents::review_thrive, crate::api_incidents::nsir_list, crate::api_incidents::offence_list,
         crate::api_people::search, crate::api_people::create, crate::api_people::show, crate::api_people::add_marker,
         crate::api_people::link, crate::api_crimes::create, crate::api_crimes::list, crate::api_crimes::show,
-        crate::api_crimes::reclassify, crate::api_crimes::finalise, crate::api_crimes::compliance),
+        crate::api_crimes::reclassify, crate::api_crimes::finalise, crate::api_crimes::compliance,
+        crate::api_crimes::search),
     components(schemas(ErrorJson, FieldErrorJson)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
