@@ -13,5 +13,29 @@ CREATE INDEX crime_by_division ON crime (division, recorded_at, id);
 CREATE INDEX crime_by_recorder ON crime (recorded_by, recorded_at, id);
 CREATE INDEX crime_by_status ON crime (status, recorded_at, id);
 CREATE INDEX crime_by_occurred ON crime (occurred_from);
--- A radius: the circle's bounding box is a latitude range, its longitudes checked in the index.
-CREATE INDEX crime_by_place ON crime (latitude, longitude);
+-- A radius: the circle's bounding box is a latitude range, its longitudes checked in the index,
+-- which also holds what the exact distance and the order need (no table reads for the box).
+CREATE INDEX crime_by_place ON crime (latitude, longitude, recorded_at, id);
+
+-- Flags are kept comma-separated; a search names each flag as a constant in this same expression,
+-- so each flag's crimes are an index of their own, by division and newest first, holding the other
+-- flags too (a second flag is checked, and matches counted, without reading the table).
+CREATE INDEX crime_flag_domestic_abuse ON crime (division, recorded_at, id, flags) WHERE instr(',' || flags || ',', ',domestic-abuse,') > 0;
+CREATE INDEX crime_flag_vulnerable_victim ON crime (division, recorded_at, id, flags) WHERE instr(',' || flags || ',', ',vulnerable-victim,') > 0;
+CREATE INDEX crime_flag_repeat_victim ON crime (division, recorded_at, id, flags) WHERE instr(',' || flags || ',', ',repeat-victim,') > 0;
+CREATE INDEX crime_flag_child_victim ON crime (division, recorded_at, id, flags) WHERE instr(',' || flags || ',', ',child-victim,') > 0;
+CREATE INDEX crime_flag_online ON crime (division, recorded_at, id, flags) WHERE instr(',' || flags || ',', ',online,') > 0;
+CREATE INDEX crime_flag_modern_slavery ON crime (division, recorded_at, id, flags) WHERE instr(',' || flags || ',', ',modern-slavery,') > 0;
+CREATE INDEX crime_flag_alcohol ON crime (division, recorded_at, id, flags) WHERE instr(',' || flags || ',', ',alcohol,') > 0;
+CREATE INDEX crime_flag_knife ON crime (division, recorded_at, id, flags) WHERE instr(',' || flags || ',', ',knife,') > 0;
+CREATE INDEX crime_flag_firearm ON crime (division, recorded_at, id, flags) WHERE instr(',' || flags || ',', ',firearm,') > 0;
+CREATE INDEX crime_flag_cse ON crime (division, recorded_at, id, flags) WHERE instr(',' || flags || ',', ',cse,') > 0;
+CREATE INDEX crime_flag_honour_based ON crime (division, recorded_at, id, flags) WHERE instr(',' || flags || ',', ',honour-based,') > 0;
+
+-- People are found by keys (person::SearchKeys); with the person id in the index, finding the
+-- candidates reads no table rows (with a common surname that is tens of thousands of rows).
+CREATE INDEX person_name_by_surname_person ON person_name (surname_key, person_id);
+CREATE INDEX person_name_by_soundex_person ON person_name (soundex, person_id);
+CREATE INDEX person_by_dob_id ON person (date_of_birth, id);
+CREATE INDEX person_address_by_key_person ON person_address (address_key, person_id);
+CREATE INDEX person_phone_by_key_person ON person_phone (phone_key, person_id);

@@ -32,6 +32,9 @@ fn day(d: u32, h: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, d, h, 0, 0).single().unwrap_or_default()
 }
 
+/// When a crime ended, if it was over a period.
+type Occurred = Option<DateTime<Utc>>;
+
 struct Fixture {
     core: Core,
     officer: Principal,
@@ -87,7 +90,7 @@ async fn fixture<B: TestBackend>(backend: &B) -> Fixture {
             ..Default::default()
         };
     use CrimeRole::*;
-    let plan: Vec<(&Principal, NewCrime, DateTime<Utc>, Option<DateTime<Utc>>)> = vec![
+    let plan: Vec<(&Principal, NewCrime, DateTime<Utc>, Occurred)> = vec![
         (&officer, crime("46", at(45.0, 100.0), &[], vec![(jane, Victim), (sam, Suspect)]), day(25, 10), None),
         (
             &officer,
@@ -290,6 +293,10 @@ pub async fn crime_search_combines_filters_and_pages<B: TestBackend>() {
     }
     let radius_page = f.search(CrimeSearchInput { limit: "2".into(), offset: "1".into(), ..radius(502.0) }).await;
     assert_eq!((f.positions(&radius_page.crimes), radius_page.total), (vec![2, 1], 3));
+    let inner_page = f.search(CrimeSearchInput { limit: "1".into(), ..radius(500.0) }).await;
+    assert_eq!((f.positions(&inner_page.crimes), inner_page.total), (vec![2], 2));
+    let ring_page = f.search(CrimeSearchInput { limit: "1".into(), offset: "1".into(), ..radius(500.0) }).await;
+    assert_eq!((f.positions(&ring_page.crimes), ring_page.total), (vec![1], 2));
     let person_page = f.search(CrimeSearchInput { person: jane, limit: "3".into(), offset: "3".into(), ..q() }).await;
     assert_eq!((f.positions(&person_page.crimes), person_page.total), (vec![1], 4));
 }
@@ -342,23 +349,29 @@ pub async fn crime_search_counts_up_to_the_cap<B: TestBackend>() {
         format!(
             "INSERT INTO crime (id, number, version, status, offence_code, offence_label, offence_group, \
              offence_list_version, occurred_from, reported_at, recorded_at, recorded_by_name, location_text, division, \
-             modus_operandi, flags, hate_strands, injury_recorded) \
+             modus_operandi, flags, hate_strands, injury_recorded, latitude, longitude) \
              SELECT gen_random_uuid(), 'BULK-' || g, 1, 'recorded', '49', 'Other theft', 'theft', 'bulk', \
              timestamptz '2026-01-01' + g * interval '1 minute', timestamptz '2026-01-01' + g * interval '1 minute', \
-             timestamptz '2026-01-01' + g * interval '1 minute', 'bulk', 'x', 'East', '', '', '', false \
-             FROM generate_series(1, {extra}) g"
+             timestamptz '2026-01-01' + g * interval '1 minute', 'bulk', 'x', 'East', '', '', '', false, \
+             CASE WHEN g % 2 = 0 THEN {lat} + (g % 100) * 0.00001 END, CASE WHEN g % 2 = 0 THEN {lon} END \
+             FROM generate_series(1, {extra}) g",
+            lat = CENTRE.0,
+            lon = CENTRE.1
         )
     } else {
         format!(
             "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < {extra}) \
              INSERT INTO crime (id, number, version, status, offence_code, offence_label, offence_group, \
              offence_list_version, occurred_from, reported_at, recorded_at, recorded_by_name, location_text, division, \
-             modus_operandi, flags, hate_strands, injury_recorded) \
+             modus_operandi, flags, hate_strands, injury_recorded, latitude, longitude) \
              SELECT randomblob(16), 'BULK-' || n, 1, 'recorded', '49', 'Other theft', 'theft', 'bulk', \
              strftime('%Y-%m-%dT%H:%M:%S', '2026-01-01', '+' || n || ' minutes') || '.000000Z', \
              strftime('%Y-%m-%dT%H:%M:%S', '2026-01-01', '+' || n || ' minutes') || '.000000Z', \
              strftime('%Y-%m-%dT%H:%M:%S', '2026-01-01', '+' || n || ' minutes') || '.000000Z', \
-             'bulk', 'x', 'East', '', '', '', 0 FROM g"
+             'bulk', 'x', 'East', '', '', '', 0, \
+             CASE WHEN n % 2 = 0 THEN {lat} + (n % 100) * 0.00001 END, CASE WHEN n % 2 = 0 THEN {lon} END FROM g",
+            lat = CENTRE.0,
+            lon = CENTRE.1
         )
     };
     backend.exec(&sql).await;
@@ -373,6 +386,21 @@ pub async fn crime_search_counts_up_to_the_cap<B: TestBackend>() {
     assert!(east.more);
     let few = f.search(CrimeSearchInput { division: "South".into(), ..q() }).await;
     assert_eq!((few.total, few.more), (3, false));
+    // Half the bulk rows lie within 110 m of the centre.
+    let near = f.search(CrimeSearchInput { limit: "3".into(), ..radius(500.0) }).await;
+    assert_eq!(
+        near.crimes.iter().map(|c| c.number.as_str()).collect::<Vec<_>>(),
+        ["CR-2026-000002", "CR-2026-000001", "BULK-10020"]
+    );
+    assert_eq!((near.total, near.more), (5_012, false));
+    let further = f.search(CrimeSearchInput { limit: "2".into(), offset: "5010".into(), ..radius(500.0) }).await;
+    assert_eq!(further.crimes.iter().map(|c| c.number.as_str()).collect::<Vec<_>>(), ["BULK-4", "BULK-2"]);
+    let wide = f.search(radius(10_000.0)).await;
+    assert_eq!(
+        (wide.total, wide.more),
+        (5_013, false),
+        "and the fixture's three in the South (crime 4 is 10.2 km off)"
+    );
     let deep = f.search(CrimeSearchInput { division: "East".into(), offset: TOTAL_CAP.to_string(), ..q() }).await;
     assert_eq!(deep.crimes.len(), 20, "the last page still reads");
     assert!(deep.more);
