@@ -14,6 +14,9 @@ CREATE INDEX crime_by_division ON crime (division, recorded_at, id);
 CREATE INDEX crime_by_recorder ON crime (recorded_by, recorded_at, id);
 CREATE INDEX crime_by_status ON crime (status, recorded_at, id);
 CREATE INDEX crime_by_occurred ON crime (occurred_from);
+-- When it happened overlaps a period: it began before the period's end and ended (or, with no end,
+-- began) at or after its start; recent periods are found by the end.
+CREATE INDEX crime_by_occurred_end ON crime ((coalesce(occurred_to, occurred_from)));
 -- A radius: the circle's bounding box is a latitude range, its longitudes checked in the index,
 -- which also holds what the exact distance and the order need (no table reads for the box).
 CREATE INDEX crime_by_place ON crime (latitude, longitude, recorded_at, id);
