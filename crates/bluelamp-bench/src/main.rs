@@ -9,6 +9,9 @@
 //! - `import`: the nine Kent data.police.uk files imported by the `bluelamp` binary into a fresh
 //!   database, then again; reports rows per second and the second run's time (`import.rs`).
 //!
+//! - `search`: person and crime search over a generated force-sized data set (`dataset.rs`, loaded
+//!   in bulk), through the API, one at a time and from a few clients; p50/p95/p99 per kind.
+//!
 //! Both run on SQLite and PostgreSQL, each on a fresh database of its own. Results are printed as a
 //! table and written as JSON with the machine they came from.
 
@@ -24,13 +27,16 @@ use bluelamp_testkit::{PostgresBackend, SqliteBackend, TestBackend, new_user};
 use clap::Parser;
 use serde_json::json;
 
+mod dataset;
 mod import;
 mod incidents;
+mod search;
 
 #[derive(Parser, Clone)]
 #[command(about = "bluelamp benchmarks (loopback only, bounded in time)")]
 pub(crate) struct Args {
-    /// Which benchmarks: all, sign-in, audit-overhead, incident-write, queue-page, import.
+    /// Which benchmarks: all, sign-in, audit-overhead, incident-write, queue-page, import; or search
+    /// (person and crime search over a force-sized data set: minutes to load, so not part of all).
     #[arg(default_value = "all")]
     which: String,
     /// Databases: both, sqlite, postgres.
@@ -51,6 +57,37 @@ pub(crate) struct Args {
     /// Closed incidents behind the queue for queue-page (2,000 are open).
     #[arg(long, default_value_t = 500_000)]
     pub(crate) closed: usize,
+    /// People generated for search.
+    #[arg(long, default_value_t = 2_000_000)]
+    pub(crate) people: usize,
+    /// Crimes generated for search.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub(crate) crimes: usize,
+    /// Seed of the generated data set (the same seed gives the same data).
+    #[arg(long, default_value_t = 1)]
+    pub(crate) seed: u64,
+    /// Queries of each kind, one at a time, for search.
+    #[arg(long, default_value_t = 200)]
+    pub(crate) queries: usize,
+    /// Clients searching at once in search's second phase (for --seconds).
+    #[arg(long, default_value_t = 4)]
+    pub(crate) search_clients: usize,
+    /// Keep search's loaded databases (their URLs are printed) instead of dropping them.
+    #[arg(long)]
+    pub(crate) keep: bool,
+    /// Search a database loaded by an earlier `search --keep` instead of loading one (give the same
+    /// --people, --crimes, --seed and --until; with --db sqlite or postgres to say which it is).
+    #[arg(long)]
+    pub(crate) reuse: Option<String>,
+    /// Only the search kinds whose names contain this ("crime", "radius", "person: phone"…).
+    #[arg(long, default_value = "")]
+    pub(crate) kinds: String,
+    /// Print each search that takes longer than this many milliseconds (0: none).
+    #[arg(long, default_value_t = 0)]
+    pub(crate) slow_ms: u64,
+    /// The day (YYYY-MM-DD, UTC midnight) the generated crimes end; today when not given.
+    #[arg(long)]
+    pub(crate) until: Option<String>,
     /// Write the JSON results here.
     #[arg(long, default_value = "bench-results/foundation.json")]
     out: std::path::PathBuf,
@@ -91,6 +128,13 @@ async fn main() -> anyhow::Result<()> {
             let r = match db {
                 "sqlite" => incidents::queue_page::<SqliteBackend>(&args).await?,
                 _ => incidents::queue_page::<PostgresBackend>(&args).await?,
+            };
+            results.push(r);
+        }
+        if args.which == "search" {
+            let r = match db {
+                "sqlite" => search::search::<SqliteBackend>(&args).await?,
+                _ => search::search::<PostgresBackend>(&args).await?,
             };
             results.push(r);
         }

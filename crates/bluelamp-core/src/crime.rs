@@ -174,6 +174,8 @@ pub struct Crime {
     pub reported_at: DateTime<Utc>,
     pub recorded_at: DateTime<Utc>,
     pub recorded_by_name: String,
+    /// The user who recorded it (absent on crimes stored before it was kept).
+    pub recorded_by: Option<Uuid>,
     pub location_text: String,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
@@ -441,6 +443,7 @@ impl Core {
             reported_at: incident.as_ref().map(|i| i.received_at).unwrap_or(now).min(now),
             recorded_at: now,
             recorded_by_name: by.username.clone(),
+            recorded_by: Some(by.user_id),
             location_text: new.location_text.trim().to_string(),
             latitude: new.latitude,
             longitude: new.longitude,

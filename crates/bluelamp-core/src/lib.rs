@@ -12,6 +12,7 @@ pub mod clock;
 pub mod core;
 pub mod crime;
 pub mod crime_rules;
+pub mod crime_search;
 pub mod error;
 pub mod incident;
 pub mod merge;

@@ -286,6 +286,12 @@ pub trait Store: Send + Sync + 'static {
     async fn insert_delegation(&self, delegation: &crate::cancel::Delegation, audit: &NewAuditEvent) -> Result<()>;
     /// Revokes a delegation not yet revoked (otherwise `Conflict`).
     async fn revoke_delegation(&self, id: Uuid, at: DateTime<Utc>, by_name: &str, audit: &NewAuditEvent) -> Result<()>;
+    /// One page of the crimes `search` matches (see [`crate::crime_search::CrimeSearch`]), newest
+    /// recorded first, and how many match in all, counted up to `crime_search::TOTAL_CAP + 1` (which
+    /// means "more than the cap"). A radius is an index range on its bounding box, then the exact
+    /// distance by `Radius::contains`.
+    async fn search_crimes(&self, search: &crate::crime_search::CrimeSearch)
+    -> Result<(Vec<crate::crime::Crime>, u64)>;
 
     // THRIVE quality.
     /// Incidents graded since `since` (by `graded_at`), newest first.

@@ -35,6 +35,7 @@ pub(crate) fn crime_from_row(row: &PgRow) -> Result<Crime> {
         reported_at: get(row, "reported_at")?,
         recorded_at: get(row, "recorded_at")?,
         recorded_by_name: get(row, "recorded_by_name")?,
+        recorded_by: get(row, "recorded_by")?,
         location_text: get(row, "location_text")?,
         latitude: get(row, "latitude")?,
         longitude: get(row, "longitude")?,
@@ -101,8 +102,8 @@ pub(crate) async fn insert_crime(store: &PostgresStore, w: &NewCrimeWrite<'_>) -
     sqlx::query(
         "INSERT INTO crime (id, number, version, status, offence_code, offence_label, offence_group, offence_list_version, \
          occurred_from, occurred_to, reported_at, recorded_at, recorded_by_name, location_text, latitude, longitude, division, \
-         modus_operandi, flags, hate_strands, injury_recorded, incident_id, finalised_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)",
+         modus_operandi, flags, hate_strands, injury_recorded, incident_id, finalised_at, recorded_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)",
     )
     .bind(c.id)
     .bind(&c.number)
@@ -127,6 +128,7 @@ pub(crate) async fn insert_crime(store: &PostgresStore, w: &NewCrimeWrite<'_>) -
     .bind(c.injury_recorded)
     .bind(c.incident_id)
     .bind(c.finalised_at)
+    .bind(c.recorded_by)
     .execute(&mut *tx)
     .await
     .map_err(map_err)?;

@@ -25,6 +25,7 @@ use sqlx::{PgConnection, PgPool, Row};
 use uuid::Uuid;
 
 mod crime;
+mod crime_search;
 mod incident;
 mod merge;
 mod person;
@@ -861,6 +862,13 @@ impl Store for PostgresStore {
 
     async fn revoke_delegation(&self, id: Uuid, at: DateTime<Utc>, by_name: &str, audit: &NewAuditEvent) -> Result<()> {
         pole::revoke_delegation(self, id, at, by_name, audit).await
+    }
+
+    async fn search_crimes(
+        &self,
+        search: &bluelamp_core::crime_search::CrimeSearch,
+    ) -> Result<(Vec<bluelamp_core::crime::Crime>, u64)> {
+        crime_search::search_crimes(self, search).await
     }
 
     async fn list_graded_incidents(&self, since: DateTime<Utc>, limit: u32) -> Result<Vec<Incident>> {

@@ -35,6 +35,7 @@ pub(crate) fn crime_from_row(row: &SqliteRow) -> Result<Crime> {
         reported_at: parse_ts(&get::<String>(row, "reported_at")?)?,
         recorded_at: parse_ts(&get::<String>(row, "recorded_at")?)?,
         recorded_by_name: get(row, "recorded_by_name")?,
+        recorded_by: get(row, "recorded_by")?,
         location_text: get(row, "location_text")?,
         latitude: get(row, "latitude")?,
         longitude: get(row, "longitude")?,
@@ -89,8 +90,8 @@ pub(crate) async fn insert_crime(store: &SqliteStore, w: &NewCrimeWrite<'_>) -> 
     sqlx::query(
         "INSERT INTO crime (id, number, version, status, offence_code, offence_label, offence_group, offence_list_version, \
          occurred_from, occurred_to, reported_at, recorded_at, recorded_by_name, location_text, latitude, longitude, division, \
-         modus_operandi, flags, hate_strands, injury_recorded, incident_id, finalised_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         modus_operandi, flags, hate_strands, injury_recorded, incident_id, finalised_at, recorded_by) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(c.id)
     .bind(&c.number)
@@ -115,6 +116,7 @@ pub(crate) async fn insert_crime(store: &SqliteStore, w: &NewCrimeWrite<'_>) -> 
     .bind(i64::from(c.injury_recorded))
     .bind(c.incident_id)
     .bind(c.finalised_at.map(ts))
+    .bind(c.recorded_by)
     .execute(&mut *tx)
     .await
     .map_err(map_err)?;

@@ -26,6 +26,7 @@ use sqlx::{Row, SqliteConnection, SqlitePool};
 use uuid::Uuid;
 
 mod crime;
+mod crime_search;
 mod incident;
 mod merge;
 mod person;
@@ -932,6 +933,13 @@ impl Store for SqliteStore {
 
     async fn revoke_delegation(&self, id: Uuid, at: DateTime<Utc>, by_name: &str, audit: &NewAuditEvent) -> Result<()> {
         pole::revoke_delegation(self, id, at, by_name, audit).await
+    }
+
+    async fn search_crimes(
+        &self,
+        search: &bluelamp_core::crime_search::CrimeSearch,
+    ) -> Result<(Vec<bluelamp_core::crime::Crime>, u64)> {
+        crime_search::search_crimes(self, search).await
     }
 
     async fn list_graded_incidents(&self, since: DateTime<Utc>, limit: u32) -> Result<Vec<Incident>> {

@@ -12,6 +12,7 @@ use bluelamp_core::{Error, password};
 use chrono::Duration;
 
 pub use crate::contract_pole::*;
+pub use crate::contract_search::*;
 use crate::{ManualClock, PASSWORD, TestBackend, add_user, core, new_user};
 
 pub(crate) fn ctx() -> RequestContext {
@@ -595,7 +596,10 @@ macro_rules! contract_tests {
             merged_away_people_are_not_linked_to_crimes,
             // person merge and unmerge (contract_merge.rs)
             merges_repoint_every_link_and_unmerge_restores_exactly, merge_reviews_need_four_eyes_and_the_permission,
-            concurrent_merge_reviews_one_wins, merges_are_not_applied_without_audit);
+            concurrent_merge_reviews_one_wins, merges_are_not_applied_without_audit,
+            // crime search
+            crime_search_finds_by_each_filter, crime_search_combines_filters_and_pages,
+            crime_search_refuses_bad_input_and_is_audited, crime_search_counts_up_to_the_cap);
     };
     (@each $backend:ty; $($name:ident),*) => {
         $(

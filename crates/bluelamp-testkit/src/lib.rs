@@ -5,6 +5,7 @@
 pub mod contract;
 pub mod contract_merge;
 pub mod contract_pole;
+pub mod contract_search;
 
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};

@@ -37,7 +37,8 @@ type ApiResult<T> = Result<T, ApiError>;
         crate::api_crimes::reclassify, crate::api_crimes::finalise, crate::api_crimes::compliance,
         crate::api_pole::link, crate::api_pole::cancel, crate::api_pole::criteria, crate::api_pole::objects_by_identifier,
         crate::api_pole::delegations, crate::api_pole::delegate, crate::api_pole::revoke,
-        crate::api_people::request_merge, crate::api_people::list_merges, crate::api_people::show_merge, crate::api_people::apply_merge, crate::api_people::reject_merge, crate::api_people::unmerge),
+        crate::api_people::request_merge, crate::api_people::list_merges, crate::api_people::show_merge, crate::api_people::apply_merge, crate::api_people::reject_merge, crate::api_people::unmerge,
+        crate::api_crimes::search),
     components(schemas(ErrorJson, FieldErrorJson)),
     modifiers(&BearerAuth),
     security(("bearer" = []))

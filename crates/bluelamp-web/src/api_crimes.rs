@@ -347,3 +347,166 @@ pub async fn compliance(
         non_compliant: failing.iter().map(crime_json).collect(),
     }))
 }
+
+// ---- Crime search -----------------------------------------------------------------------------------
+
+/// What a crime search may be given; the crimes page's GET form uses the same names. Every part is
+/// optional; those given must all hold.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CrimeSearchParams {
+    /// A whole crime number (any case) finds that crime; the start of one finds every number
+    /// starting so.
+    #[serde(default)]
+    pub number: String,
+    /// A person's id: crimes linking them.
+    #[serde(default)]
+    pub person: String,
+    /// A person's name ("Jane Smith", "Smith, Jane"): crimes linking anyone the person search
+    /// finds close to the best match (listed in `people`).
+    #[serde(default)]
+    pub name: String,
+    /// With `person` or `name`: their part (victim, suspect, offender, witness, reporting-person).
+    #[serde(default)]
+    pub role: String,
+    /// With `lon` and `radius_m`: crimes within `radius_m` metres (at most 10,000) of the point.
+    #[serde(default)]
+    pub lat: String,
+    #[serde(default)]
+    pub lon: String,
+    #[serde(default)]
+    pub radius_m: String,
+    #[serde(default)]
+    pub division: String,
+    /// A Home Office offence code, e.g. 8N.
+    #[serde(default)]
+    pub offence: String,
+    /// An offence group, e.g. burglary (see `GET /api/v1/reference/offences`).
+    #[serde(default)]
+    pub offence_group: String,
+    /// Flags the crime must all have: repeat the parameter or separate them with commas.
+    #[serde(default)]
+    pub flags: Vec<String>,
+    /// Recorded on or after this UK day (YYYY-MM-DD) or RFC 3339 instant.
+    #[serde(default)]
+    pub recorded_from: String,
+    /// Recorded on or before this UK day (the whole day), or before this RFC 3339 instant.
+    #[serde(default)]
+    pub recorded_to: String,
+    /// Happened (in part) on or after this day or instant.
+    #[serde(default)]
+    pub occurred_from: String,
+    /// Happened (in part) on or before this day, or before this instant.
+    #[serde(default)]
+    pub occurred_to: String,
+    /// Recorded by this user: a username or a user id.
+    #[serde(default)]
+    pub officer: String,
+    /// recorded, awaiting-triage, allocated, under-investigation, finalised, cancelled or transferred.
+    #[serde(default)]
+    pub status: String,
+    /// Crimes per page, 1 to 100 (25 if not given).
+    #[serde(default)]
+    pub limit: String,
+    /// Crimes to skip first (at most 10,000).
+    #[serde(default)]
+    pub offset: String,
+}
+
+impl CrimeSearchParams {
+    pub fn into_input(self) -> bluelamp_core::crime_search::CrimeSearchInput {
+        bluelamp_core::crime_search::CrimeSearchInput {
+            number: self.number,
+            person: self.person,
+            name: self.name,
+            role: self.role,
+            lat: self.lat,
+            lon: self.lon,
+            radius_m: self.radius_m,
+            division: self.division,
+            offence: self.offence,
+            offence_group: self.offence_group,
+            flags: self.flags.iter().flat_map(|f| f.split(',')).map(|f| f.trim().to_string()).collect(),
+            recorded_from: self.recorded_from,
+            recorded_to: self.recorded_to,
+            occurred_from: self.occurred_from,
+            occurred_to: self.occurred_to,
+            officer: self.officer,
+            status: self.status,
+            limit: self.limit,
+            offset: self.offset,
+        }
+    }
+}
+
+/// A query string with repeated keys (`flags=a&flags=b`), whose rejection is a JSON 400.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        // On a GET, axum-extra's Form reads the query string.
+        match axum_extra::extract::Form::<T>::from_request(req, state).await {
+            Ok(axum_extra::extract::Form(value)) => Ok(ApiQuery(value)),
+            Err(rejection) => Err(ApiError(crate::error::Failure::BadRequest(rejection.body_text()))),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchPersonJson {
+    pub id: Uuid,
+    pub name: String,
+    /// Higher is closer.
+    pub score: u32,
+    /// Why the name matched, in words.
+    pub reasons: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CrimeSearchJson {
+    /// Newest recorded first.
+    pub crimes: Vec<CrimeJson>,
+    /// How many crimes match, counted up to 10,000.
+    pub total: u64,
+    /// More than 10,000 match: narrow the search.
+    pub more: bool,
+    pub limit: u32,
+    pub offset: u32,
+    /// The people `name` was taken to mean, closest first.
+    pub people: Vec<SearchPersonJson>,
+    /// The username of the officer searched for.
+    pub officer: Option<String>,
+}
+
+/// Searches crimes by number, person, place, offence, flags, dates, officer and status; newest
+/// recorded first, paged. Bad input is a 422 naming each field. Every search is audited.
+#[utoipa::path(get, path = "/api/v1/crimes/search", tag = "crimes", params(CrimeSearchParams),
+    responses((status = 200, body = CrimeSearchJson), (status = 422, body = ErrorJson), (status = 403, body = ErrorJson)))]
+pub async fn search(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Ctx(ctx): Ctx,
+    ApiQuery(params): ApiQuery<CrimeSearchParams>,
+) -> ApiResult<Json<CrimeSearchJson>> {
+    let result = state.core.search_crimes(&user, &params.into_input(), &ctx).await?;
+    Ok(Json(CrimeSearchJson {
+        crimes: result.crimes.iter().map(crime_json).collect(),
+        total: result.total,
+        more: result.more,
+        limit: result.limit,
+        offset: result.offset,
+        people: result
+            .people
+            .iter()
+            .map(|m| SearchPersonJson {
+                id: m.person.id,
+                name: m.person.display_name(),
+                score: m.score,
+                reasons: m.reasons.clone(),
+            })
+            .collect(),
+        officer: result.officer.map(|(_, username)| username),
+    }))
+}

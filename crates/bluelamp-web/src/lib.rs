@@ -207,6 +207,7 @@ pub fn routes() -> Vec<Route> {
         route(Method::GET, "/api/v1/crimes", perm(P::CrimeView), get(api_crimes::list)),
         route(Method::POST, "/api/v1/crimes", perm(P::CrimeRecord), post(api_crimes::create)),
         route(Method::GET, "/api/v1/crimes/compliance", perm(P::NcrsView), get(api_crimes::compliance)),
+        route(Method::GET, "/api/v1/crimes/search", perm(P::CrimeView), get(api_crimes::search)),
         route(Method::GET, "/api/v1/crimes/{id}", perm(P::CrimeView), get(api_crimes::show)),
         route(Method::POST, "/api/v1/crimes/{id}/reclassify", perm(P::CrimeRecord), post(api_crimes::reclassify)),
         route(Method::POST, "/api/v1/crimes/{id}/finalise", perm(P::CrimeRecord), post(api_crimes::finalise)),

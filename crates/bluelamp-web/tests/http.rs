@@ -1707,7 +1707,8 @@ macro_rules! http_tests {
                 thrive_quality_over_http, people_pages_find_offer_duplicates_and_link, people_over_the_api,
                 a_loaded_nsir_list_is_what_is_accepted, beat_and_ward_shown_for_coordinates,
                 offence_classification_over_http, crimes_over_the_api, crime_pages_from_an_incident,
-                crime_pole_and_cancellation_over_http, person_merge_pages, person_merges_over_the_api);
+                crime_pole_and_cancellation_over_http, person_merge_pages, person_merges_over_the_api,
+                crime_search_over_http);
         }
     };
     (@each $backend:ty; $($name:ident),*) => {
@@ -1926,4 +1927,119 @@ async fn person_merges_over_the_api<B: TestBackend>() {
     let reject =
         app.post(&format!("/api/v1/merges/{id}/reject"), Some(&supervisor), json, r#"{"reason":"Late"}"#).await;
     assert_eq!(reject.status, StatusCode::CONFLICT);
+}
+
+/// Crime search over the API and on the crimes page: filters by query string (flags repeated or
+/// comma-separated), a name resolved to people, paging with the total, 422 naming the field (JSON,
+/// and on the page with the error linked to its input), and the permission.
+async fn crime_search_over_http<B: TestBackend>() {
+    let app = TestApp::<B>::new().await;
+    let officer_user = app.users[&Role::Investigator].clone();
+    let officer = bluelamp_core::core::principal_of(&officer_user);
+    let ctx = RequestContext::default();
+    let by = By::User(&officer);
+    let new_person = |forenames: &str, surname: &str| bluelamp_core::person::NewPerson {
+        forenames: forenames.into(),
+        surname: surname.into(),
+        ..Default::default()
+    };
+    let jane = app.core.create_person(by, &new_person("Jane", "Smith"), true, &ctx).await.expect("person");
+    let sam = app.core.create_person(by, &new_person("Sam", "Okoro"), true, &ctx).await.expect("person");
+    let crime = |code: &str, flags: &[&str], lat: f64| bluelamp_core::crime::NewCrime {
+        offence_code: code.into(),
+        location_text: "High Street".into(),
+        latitude: Some(lat),
+        longitude: Some(0.5237),
+        flags: flags.iter().map(|f| f.to_string()).collect(),
+        people: vec![
+            (jane.id, bluelamp_core::crime::CrimeRole::Victim),
+            (sam.id, bluelamp_core::crime::CrimeRole::Suspect),
+        ],
+        ..Default::default()
+    };
+    // 1 and 2 at the same point, 3 about 1.1 km north.
+    for (code, flags, lat) in [
+        ("46", &[][..], 51.2718),
+        ("8N", &["domestic-abuse", "alcohol"][..], 51.2718),
+        ("46", &["alcohol"][..], 51.2818),
+    ] {
+        app.clock.advance(Duration::minutes(10));
+        app.core.record_crime(&officer, &crime(code, flags, lat), &ctx).await.expect("crime");
+    }
+    let token = app.session("investigator").await;
+    let search = |query: &str| {
+        let path = format!("/api/v1/crimes/search?{query}");
+        let token = token.clone();
+        let app = &app;
+        async move { app.get(&path, Some(&token)).await }
+    };
+    let numbers = |reply: &serde_json::Value| -> Vec<String> {
+        reply["crimes"]
+            .as_array()
+            .map(|a| a.iter().map(|c| c["number"].as_str().unwrap_or("").to_string()).collect())
+            .unwrap_or_default()
+    };
+    let all = search("").await.json();
+    assert_eq!(numbers(&all), ["CR-2026-000003", "CR-2026-000002", "CR-2026-000001"]);
+    assert_eq!((all["total"].as_u64(), all["more"].as_bool(), all["limit"].as_u64()), (Some(3), Some(false), Some(25)));
+    assert_eq!(numbers(&search("number=cr-2026-000002").await.json()), ["CR-2026-000002"]);
+    assert_eq!(numbers(&search("offence_group=violence-against-the-person").await.json()), ["CR-2026-000002"]);
+    assert_eq!(numbers(&search("flags=alcohol").await.json()), ["CR-2026-000003", "CR-2026-000002"]);
+    assert_eq!(numbers(&search("flags=alcohol,domestic-abuse").await.json()), ["CR-2026-000002"]);
+    assert_eq!(numbers(&search("flags=alcohol&flags=domestic-abuse").await.json()), ["CR-2026-000002"]);
+    assert_eq!(
+        numbers(&search("lat=51.2718&lon=0.5237&radius_m=1000").await.json()),
+        ["CR-2026-000002", "CR-2026-000001"]
+    );
+    assert_eq!(numbers(&search("officer=investigator&offence=46").await.json()), ["CR-2026-000003", "CR-2026-000001"]);
+    let by_name = search("name=Okoro&role=suspect&limit=2&offset=1").await.json();
+    assert_eq!(numbers(&by_name), ["CR-2026-000002", "CR-2026-000001"]);
+    assert_eq!((by_name["total"].as_u64(), by_name["offset"].as_u64()), (Some(3), Some(1)));
+    assert_eq!(by_name["people"][0]["name"], "Sam Okoro");
+    assert_eq!(by_name["people"][0]["id"], sam.id.to_string());
+
+    let no_point = search("radius_m=500").await;
+    assert_eq!(no_point.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(no_point.json()["fields"][0]["field"], "lat");
+    let bad = search("offence=999Z&status=open&recorded_from=2026-11-27&recorded_to=2026-11-01").await.json();
+    let fields: Vec<&str> =
+        bad["fields"].as_array().map(|a| a.iter().filter_map(|f| f["field"].as_str()).collect()).unwrap_or_default();
+    assert_eq!(fields, ["offence", "recorded_to", "status"]);
+    assert_eq!(search("officer=nobody").await.json()["fields"][0]["field"], "officer");
+    let handler = app.session("call-handler").await;
+    assert_eq!(app.get("/api/v1/crimes/search?offence=46", Some(&handler)).await.status, StatusCode::FORBIDDEN);
+
+    // The page: the recent list without a search, a search by GET, paging links, errors by field.
+    let recent = app.get("/crimes", Some(&token)).await;
+    assert!(recent.body.contains("Recently recorded") && recent.body.contains("CR-2026-000003"));
+    let page = app.get("/crimes?offence=46&limit=1", Some(&token)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Crimes 1 to 1 of 2") && page.body.contains("CR-2026-000003"), "{}", page.body);
+    assert!(!page.body.contains("CR-2026-000001"));
+    assert!(
+        page.body.contains("/crimes?offence=46&#38;limit=1&#38;offset=1"),
+        "a link to the next page: {}",
+        page.body
+    );
+    let next = app.get("/crimes?offence=46&limit=1&offset=1", Some(&token)).await;
+    assert!(next.body.contains("Crimes 2 to 2 of 2") && next.body.contains("CR-2026-000001"));
+    assert!(next.body.contains("rel=\"prev\""));
+    let flagged = app.get("/crimes?flags=alcohol&flags=domestic-abuse", Some(&token)).await;
+    assert!(flagged.body.contains("CR-2026-000002") && !flagged.body.contains("CR-2026-000003"));
+    assert!(flagged.body.contains("value=\"domestic-abuse\" checked"), "the ticks stay ticked");
+    let named = app.get("/crimes?name=Jane+Smith", Some(&token)).await;
+    assert!(named.body.contains("Crimes linking") && named.body.contains(&format!("/people/{}", jane.id)));
+    let wrong = app.get("/crimes?radius_m=500&offence=nine", Some(&token)).await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.body.contains("href=\"#lat\"") && wrong.body.contains("id=\"lat\""), "{}", wrong.body);
+    assert!(wrong.body.contains("A radius needs a point") && wrong.body.contains("href=\"#offence\""));
+    assert!(wrong.body.contains("value=\"nine\""), "what was typed stays");
+    assert_eq!(app.get("/crimes?offence=46", Some(&handler)).await.status, StatusCode::FORBIDDEN);
+    let searches = app
+        .backend
+        .store()
+        .search_audit(&AuditQuery { action: Some("crime.search".into()), limit: 100, ..Default::default() })
+        .await
+        .expect("audit");
+    assert!(searches.len() >= 12, "every search is audited: {}", searches.len());
 }

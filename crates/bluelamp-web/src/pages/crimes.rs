@@ -74,6 +74,8 @@ pub struct CrimeRow {
     pub recorded: String,
     pub status: String,
     pub ncrs: &'static str,
+    pub division: String,
+    pub recorded_by: String,
 }
 
 fn crime_row(c: &Crime) -> CrimeRow {
@@ -84,6 +86,8 @@ fn crime_row(c: &Crime) -> CrimeRow {
         recorded: time::london(c.recorded_at),
         status: c.status.label().to_string(),
         ncrs: if c.is_ncrs_compliant() { "Within 24 hours" } else { "Over 24 hours" },
+        division: c.division.clone(),
+        recorded_by: c.recorded_by_name.clone(),
     }
 }
 
@@ -94,17 +98,145 @@ pub struct ListPage {
     pub rows: Vec<CrimeRow>,
     pub can_record: bool,
     pub can_report: bool,
+    /// The search as typed, and whether one was made.
+    pub q: bluelamp_core::crime_search::CrimeSearchInput,
+    pub searched: bool,
+    /// "Crimes 1 to 25 of 1,234", and links to the pages either side.
+    pub summary: String,
+    pub previous: Option<String>,
+    pub next: Option<String>,
+    /// Who a name was taken to mean.
+    pub people: Vec<(String, String)>,
+    pub groups: Vec<(&'static str, &'static str)>,
+    pub flags: Vec<(&'static str, &'static str, bool)>,
+    pub statuses: Vec<(&'static str, &'static str)>,
+    pub roles: Vec<(&'static str, &'static str)>,
 }
 
-pub async fn list(State(state): State<AppState>, CurrentUser(user): CurrentUser) -> PageResult {
-    let rows = state.core.recent_crimes(&user, 100).await?.iter().map(crime_row).collect();
-    let page = ListPage {
+impl ListPage {
+    fn error(&self, field: &str) -> Option<String> {
+        let all: Vec<&str> = self.shell.errors.iter().filter(|e| e.field == field).map(|e| e.rule.as_str()).collect();
+        (!all.is_empty()).then(|| all.join(". "))
+    }
+
+    /// (field, label, value) of the point's inputs.
+    fn point_fields(&self) -> Vec<(&'static str, &'static str, String)> {
+        vec![
+            ("lat", "Latitude", self.q.lat.clone()),
+            ("lon", "Longitude", self.q.lon.clone()),
+            ("radius_m", "Radius (metres)", self.q.radius_m.clone()),
+        ]
+    }
+
+    /// (field, label, value) of the date inputs.
+    fn date_fields(&self) -> Vec<(&'static str, &'static str, String)> {
+        vec![
+            ("recorded_from", "Recorded from", self.q.recorded_from.clone()),
+            ("recorded_to", "Recorded to", self.q.recorded_to.clone()),
+            ("occurred_from", "Happened from", self.q.occurred_from.clone()),
+            ("occurred_to", "Happened to", self.q.occurred_to.clone()),
+        ]
+    }
+
+    fn paging_fields(&self) -> [&'static str; 2] {
+        ["limit", "offset"]
+    }
+}
+
+/// `1234` as "1,234".
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The search's query string with another offset, for the paging links.
+fn search_href(q: &bluelamp_core::crime_search::CrimeSearchInput, offset: u32) -> String {
+    fn encode(s: &str) -> String {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    }
+    let mut parts: Vec<String> = q
+        .fields()
+        .into_iter()
+        .filter(|(k, v)| *k != "offset" && !v.trim().is_empty())
+        .map(|(k, v)| format!("{k}={}", encode(v.trim())))
+        .collect();
+    parts.extend(q.flags.iter().filter(|f| !f.trim().is_empty()).map(|f| format!("flags={}", encode(f.trim()))));
+    parts.push(format!("offset={offset}"));
+    format!("/crimes?{}", parts.join("&"))
+}
+
+/// Recent crimes, or a search when anything is given to search by (GET, so it works without
+/// script and a search can be bookmarked).
+pub async fn list(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Ctx(ctx): Ctx,
+    PageForm(params): PageForm<crate::api_crimes::CrimeSearchParams>,
+) -> PageResult {
+    let q = params.into_input();
+    let searched = !q.is_empty();
+    let mut page = ListPage {
         shell: Shell::for_user(&user, "Crimes", "/crimes"),
-        rows,
+        rows: Vec::new(),
         can_record: user.can(Permission::CrimeRecord),
         can_report: user.can(Permission::NcrsView),
+        flags: CrimeFlag::ALL
+            .iter()
+            .map(|f| (f.as_str(), f.label(), q.flags.iter().any(|x| x == f.as_str())))
+            .collect(),
+        q,
+        searched,
+        summary: String::new(),
+        previous: None,
+        next: None,
+        people: Vec::new(),
+        groups: bluelamp_core::offence::OffenceGroup::ALL.iter().map(|g| (g.as_str(), g.label())).collect(),
+        statuses: CrimeStatus::ALL.iter().map(|s| (s.as_str(), s.label())).collect(),
+        roles: CrimeRole::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
     };
-    Ok(render(StatusCode::OK, &page))
+    if !searched {
+        page.rows = state.core.recent_crimes(&user, 100).await?.iter().map(crime_row).collect();
+        return Ok(render(StatusCode::OK, &page));
+    }
+    match state.core.search_crimes(&user, &page.q, &ctx).await {
+        Ok(result) => {
+            page.rows = result.crimes.iter().map(crime_row).collect();
+            let of =
+                if result.more { format!("more than {}", thousands(result.total)) } else { thousands(result.total) };
+            page.summary = if result.crimes.is_empty() {
+                if result.total == 0 { "No crimes match".into() } else { format!("No crimes on this page, of {of}") }
+            } else {
+                let first = u64::from(result.offset) + 1;
+                format!("Crimes {} to {} of {of}", thousands(first), thousands(first + result.crimes.len() as u64 - 1))
+            };
+            if result.offset > 0 {
+                page.previous = Some(search_href(&page.q, result.offset.saturating_sub(result.limit)));
+            }
+            let shown = u64::from(result.offset) + result.crimes.len() as u64;
+            if (shown < result.total || result.more) && shown < u64::from(bluelamp_core::crime_search::MAX_OFFSET) {
+                page.next = Some(search_href(&page.q, result.offset + result.limit));
+            }
+            page.people = result.people.iter().map(|m| (m.person.id.to_string(), m.person.display_name())).collect();
+            Ok(render(StatusCode::OK, &page))
+        }
+        Err(Error::Invalid(errors)) => {
+            page.shell.errors = errors;
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 // ---- Recording a crime ------------------------------------------------------------------------------
