@@ -83,6 +83,18 @@ async fn insert_person_link(conn: &mut SqliteConnection, p: &CrimePerson) -> Res
     .map(|_| ())
 }
 
+/// A unique violation on the crime's own row can only be its number (the id is a fresh UUID): a
+/// number already used is a broken rule on `number` (422), not a conflict between two writers.
+fn number_taken(e: sqlx::Error, number: &str) -> Error {
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => Error::invalid(
+            "number",
+            format!("Crime number {number} is already in use: a crime number is unique and never reused"),
+        ),
+        _ => map_err(e),
+    }
+}
+
 pub(crate) async fn insert_crime(store: &SqliteStore, w: &NewCrimeWrite<'_>) -> Result<Crime> {
     let mut tx = store.write().await?;
     let number = crate::incident::take_reference_number(&mut tx, &w.counter).await?;
@@ -119,7 +131,7 @@ pub(crate) async fn insert_crime(store: &SqliteStore, w: &NewCrimeWrite<'_>) -> 
     .bind(c.recorded_by)
     .execute(&mut *tx)
     .await
-    .map_err(map_err)?;
+    .map_err(|e| number_taken(e, &c.number))?;
     for p in &w.people {
         insert_person_link(&mut tx, p).await?;
     }

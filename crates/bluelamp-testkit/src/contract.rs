@@ -1470,6 +1470,24 @@ pub async fn crimes_are_recorded_with_numbers_people_and_their_incident<B: TestB
         core.record_crime(&handler, &shop_theft(victim, suspect), &ctx()).await,
         Err(Error::Forbidden(_))
     ));
+
+    // A number already used (here the year's counter set back, as a bad restore might) is a broken
+    // rule on `number`, and the crime, its people and its audit entry are all left unsaved.
+    let recorded = AuditQuery { action: Some("crime.record".into()), limit: 100, ..Default::default() };
+    let audit_before = backend.store().search_audit(&recorded).await.expect("audit").len();
+    backend.exec("UPDATE reference_counter SET last = 1 WHERE scope = 'crime:2026'").await;
+    match core.record_crime(&officer, &shop_theft(victim, suspect), &ctx()).await {
+        Err(Error::Invalid(errors)) => {
+            assert_eq!(errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["number"]);
+            assert!(errors[0].rule.contains("CR-2026-000002 is already in use"), "{errors:?}");
+        }
+        other => panic!("expected a 422 on number, got {other:?}"),
+    }
+    assert_eq!(backend.store().list_recent_crimes(10).await.expect("list").len(), 2, "nothing half-saved");
+    assert_eq!(backend.store().search_audit(&recorded).await.expect("audit").len(), audit_before);
+    backend.exec("UPDATE reference_counter SET last = 2 WHERE scope = 'crime:2026'").await;
+    let next = core.record_crime(&officer, &shop_theft(victim, suspect), &ctx()).await;
+    assert_eq!(next.expect("with the counter put right").number, "CR-2026-000003");
 }
 
 /// Reclassification keeps every decision with its reason; finalising checks the classification
