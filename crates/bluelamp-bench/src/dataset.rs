@@ -23,7 +23,7 @@ use bluelamp_core::core::By;
 use bluelamp_core::crime::{CrimeFlag, CrimeRole, CrimeStatus, HateStrand};
 use bluelamp_core::incident::{address_key, phone_key};
 use bluelamp_core::offence::{Offence, OffenceGroup, OffenceList};
-use bluelamp_core::person::{name_key, soundex};
+use bluelamp_core::person::{forename_key, name_key, soundex};
 use bluelamp_core::user::NewUser;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use uuid::Uuid;
@@ -800,8 +800,10 @@ impl Rows {
 /// The people rows of persons `range`.
 pub fn people_rows(g: &Generator, range: std::ops::Range<usize>) -> Vec<Rows> {
     let mut person = Rows::new("person", &["id", "version", "date_of_birth", "sex", "created_at", "created_by_name"]);
-    let mut names =
-        Rows::new("person_name", &["person_id", "position", "kind", "forenames", "surname", "surname_key", "soundex"]);
+    let mut names = Rows::new(
+        "person_name",
+        &["person_id", "position", "kind", "forenames", "surname", "surname_key", "soundex", "forename_key"],
+    );
     let mut addresses = Rows::new(
         "person_address",
         &["id", "person_id", "text", "address_key", "valid_from", "valid_to", "recorded_at"],
@@ -821,6 +823,7 @@ pub fn people_rows(g: &Generator, range: std::ops::Range<usize>) -> Vec<Rows> {
         let mut all_names = vec![("primary", p.forenames.clone(), p.surname.clone())];
         all_names.extend(p.other_name.clone());
         for (position, (kind, forenames, surname)) in all_names.into_iter().enumerate() {
+            let first = forename_key(&forenames);
             names.rows.push(vec![
                 Cell::Id(p.id),
                 Cell::Int(position as i64),
@@ -829,6 +832,7 @@ pub fn people_rows(g: &Generator, range: std::ops::Range<usize>) -> Vec<Rows> {
                 Cell::Text(surname.clone()),
                 text(name_key(&surname)),
                 text(soundex(&surname)),
+                text(first),
             ]);
         }
         let current_from = p.previous_address.as_ref().map(|(_, moved)| *moved);

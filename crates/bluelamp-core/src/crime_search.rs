@@ -553,7 +553,8 @@ impl Core {
         let mut people = Vec::new();
         if let Some(name) = &lookups.name {
             let person_search = PersonSearch { name: name.clone(), ..Default::default() };
-            let candidates = self.store.find_person_candidates(&person_search.keys(), 500).await?;
+            let candidates =
+                self.store.find_person_candidates(&person_search.keys(), crate::person::CANDIDATES).await?;
             people = people_for_name(crate::person::rank(candidates, &person_search));
             search.people = Some(people.iter().map(|m| m.person.id).collect());
         }

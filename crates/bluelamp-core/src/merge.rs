@@ -493,7 +493,8 @@ impl Core {
         if person.merged_into.is_some() {
             return Ok(Vec::new());
         }
-        let candidates = self.store.find_person_candidates(&search_for(person).keys(), 500).await?;
+        let candidates =
+            self.store.find_person_candidates(&search_for(person).keys(), crate::person::CANDIDATES).await?;
         let mut found: Vec<PersonMatch> = candidates
             .into_iter()
             .filter(|c| c.id != person.id)

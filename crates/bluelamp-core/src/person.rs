@@ -193,6 +193,12 @@ pub fn name_key(text: &str) -> String {
         .collect()
 }
 
+/// The key of the first forename: "Mary-Jane Ann" → "maryjane". Stored next to each name so a
+/// store can find "John Smith" among thousands of Smiths with one index range.
+pub fn forename_key(forenames: &str) -> String {
+    name_key(forenames.split_whitespace().next().unwrap_or(""))
+}
+
 /// American Soundex (as in the US National Archives' rules): "Smith" and "Smyth" are both S530.
 /// Empty for a name with no letters.
 pub fn soundex(text: &str) -> String {
@@ -261,6 +267,7 @@ impl PersonSearch {
         let surname_key = name_key(&surname);
         SearchKeys {
             soundex: if surname_key.is_empty() { String::new() } else { soundex(&surname) },
+            forename_key: if surname_key.is_empty() { String::new() } else { forename_key(&self.split_name().0) },
             surname_prefix: if surname_key.len() >= 2 { surname_key } else { String::new() },
             date_of_birth: self.date_of_birth,
             address_prefix: {
@@ -284,13 +291,17 @@ pub fn split_name(name: &str) -> (String, String) {
     }
 }
 
-/// Candidate look-up keys: a store returns every person with a name whose surname key starts with
-/// `surname_prefix` or whose soundex is `soundex`, or with that date of birth, an address whose key
-/// starts with `address_prefix`, or that phone key. Empty keys match nothing.
+/// Candidate look-up keys. A store finds people with a name whose surname key starts with
+/// `surname_prefix` or whose soundex is `soundex` (those with the first forename `forename_key`
+/// first), or with that date of birth, an address whose key starts with `address_prefix`, or that
+/// phone key; it ranks them with the main weights of [`score`] and returns the best, for `rank` to
+/// order exactly. Empty keys match nothing.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SearchKeys {
     pub surname_prefix: String,
     pub soundex: String,
+    /// The first forename's key ([`forename_key`]); only used with a surname.
+    pub forename_key: String,
     pub date_of_birth: Option<NaiveDate>,
     pub address_prefix: String,
     pub phone_key: String,
@@ -308,6 +319,10 @@ pub struct PersonMatch {
 /// created: for example the same date of birth and a similar surname, or the same surname at the
 /// same address.
 pub const DUPLICATE_SCORE: u32 = 50;
+
+/// How many candidates a store returns, best first, for [`rank`] to order exactly. Enough that the
+/// person asked for is among them whenever what was typed picks them out; few enough to load quickly.
+pub const CANDIDATES: u32 = 100;
 
 /// How closely `person` matches what was searched, and why. Pure, so it is tested on its own.
 pub fn score(person: &Person, search: &PersonSearch) -> (u32, Vec<String>) {
@@ -622,7 +637,7 @@ impl Core {
         if search.is_empty() {
             return Ok(Vec::new());
         }
-        let candidates = self.store.find_person_candidates(&search.keys(), 500).await?;
+        let candidates = self.store.find_person_candidates(&search.keys(), CANDIDATES).await?;
         let audit = self
             .event(&by.actor(), "person.search", AuditCategory::Consult, ctx)
             .after(&serde_json::json!({"name": search.name, "dob": search.date_of_birth, "address": search.address}));
@@ -636,7 +651,7 @@ impl Core {
     pub async fn person_duplicates(&self, by: By<'_>, new: &NewPerson) -> Result<Vec<PersonMatch>> {
         by.require(Permission::PersonRecord)?;
         let search = new.as_search();
-        let candidates = self.store.find_person_candidates(&search.keys(), 500).await?;
+        let candidates = self.store.find_person_candidates(&search.keys(), CANDIDATES).await?;
         Ok(rank(candidates, &search).into_iter().filter(|m| m.score >= DUPLICATE_SCORE).take(10).collect())
     }
 

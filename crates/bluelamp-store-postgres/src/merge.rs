@@ -4,7 +4,7 @@
 
 use bluelamp_core::audit::NewAuditEvent;
 use bluelamp_core::merge::{Decision, MergeApplyWrite, MergeMove, MergeStatus, MoveKind, PersonMerge, UnmergeWrite};
-use bluelamp_core::person::{PersonName, name_key, soundex};
+use bluelamp_core::person::{PersonName, forename_key, name_key, soundex};
 use bluelamp_core::{Error, Result};
 use sqlx::PgConnection;
 use sqlx::postgres::PgRow;
@@ -293,8 +293,8 @@ pub(crate) async fn apply_person_merge(store: &PostgresStore, w: &MergeApplyWrit
     for (i, n) in w.plan.names.iter().enumerate() {
         let position = base + i32::try_from(i).unwrap_or(i32::MAX);
         sqlx::query(
-            "INSERT INTO person_name (person_id, position, kind, forenames, surname, surname_key, soundex) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO person_name (person_id, position, kind, forenames, surname, surname_key, soundex, forename_key) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(m.survivor_id)
         .bind(position)
@@ -303,6 +303,7 @@ pub(crate) async fn apply_person_merge(store: &PostgresStore, w: &MergeApplyWrit
         .bind(&n.surname)
         .bind(name_key(&n.surname))
         .bind(soundex(&n.surname))
+        .bind(forename_key(&n.forenames))
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;

@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use bluelamp_core::audit::NewAuditEvent;
 use bluelamp_core::incident::{Incident, LogEntry, address_key, phone_key};
 use bluelamp_core::person::{
-    IncidentPerson, IncidentRole, Marker, Person, PersonAddress, PersonName, PersonPhone, SearchKeys, name_key, soundex,
+    IncidentPerson, IncidentRole, Marker, Person, PersonAddress, PersonName, PersonPhone, SearchKeys, forename_key,
+    name_key, soundex,
 };
 use bluelamp_core::{Error, Result};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -32,8 +33,8 @@ async fn write_children(conn: &mut PgConnection, p: &Person) -> Result<()> {
     }
     for (position, n) in p.names.iter().enumerate() {
         sqlx::query(
-            "INSERT INTO person_name (person_id, position, kind, forenames, surname, surname_key, soundex) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO person_name (person_id, position, kind, forenames, surname, surname_key, soundex, forename_key) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(p.id)
         .bind(i32::try_from(position).unwrap_or(i32::MAX))
@@ -42,6 +43,7 @@ async fn write_children(conn: &mut PgConnection, p: &Person) -> Result<()> {
         .bind(&n.surname)
         .bind(name_key(&n.surname))
         .bind(soundex(&n.surname))
+        .bind(forename_key(&n.forenames))
         .execute(&mut *conn)
         .await
         .map_err(map_err)?;
@@ -239,64 +241,53 @@ pub(crate) async fn find_person(store: &PostgresStore, id: Uuid) -> Result<Optio
     Ok(load_people(store, &[id]).await?.pop())
 }
 
+/// Candidates for a person search, ranked in the database so only the best few are loaded. Each
+/// source is an index range with its own limit, so a common surname (26,000 Smiths in two million
+/// people) cannot crowd out the date of birth, phone or address typed with it; each candidate is
+/// then scored with the main weights of `bluelamp_core::person::score` (surname 30, prefix 22,
+/// sound-alike 12, first name +20, date of birth 35, address 20 or 12, phone 25). Absent keys are
+/// bound as NULL, which matches nothing, so the statement is one constant (prepared once).
+const CANDIDATES: &str = "\
+WITH c(id) AS ( \
+  SELECT person_id FROM (SELECT person_id FROM person_name WHERE forename_key = $4 AND surname_key >= $1 AND surname_key < $2 LIMIT 400) AS k1 \
+  UNION SELECT person_id FROM (SELECT person_id FROM person_name WHERE forename_key = $4 AND soundex = $3 LIMIT 400) AS k2 \
+  UNION SELECT person_id FROM (SELECT person_id FROM person_name WHERE surname_key = $1 LIMIT 200) AS k3 \
+  UNION SELECT person_id FROM (SELECT person_id FROM person_name WHERE surname_key > $1 AND surname_key < $2 LIMIT 200) AS k4 \
+  UNION SELECT person_id FROM (SELECT person_id FROM person_name WHERE soundex = $3 LIMIT 200) AS k5 \
+  UNION SELECT id FROM (SELECT id FROM person WHERE date_of_birth = $5 LIMIT 400) AS k6 \
+  UNION SELECT person_id FROM (SELECT person_id FROM person_address WHERE address_key >= $6 AND address_key < $7 LIMIT 400) AS k7 \
+  UNION SELECT person_id FROM (SELECT person_id FROM person_phone WHERE phone_key = $8 LIMIT 100) AS k8) \
+SELECT c.id FROM c JOIN person p ON p.id = c.id WHERE p.merged_into IS NULL ORDER BY \
+  COALESCE((SELECT MAX(CASE WHEN n.surname_key = $1 THEN 30 WHEN n.surname_key >= $1 AND n.surname_key < $2 THEN 22 \
+    WHEN n.soundex = $3 THEN 12 ELSE 0 END \
+    + CASE WHEN n.forename_key = $4 AND ((n.surname_key >= $1 AND n.surname_key < $2) OR n.soundex = $3) THEN 20 ELSE 0 END) \
+    FROM person_name n WHERE n.person_id = c.id), 0) \
+  + CASE WHEN p.date_of_birth = $5 THEN 35 ELSE 0 END \
+  + COALESCE((SELECT MAX(CASE WHEN a.address_key = $6 THEN 20 WHEN a.address_key >= $6 AND a.address_key < $7 THEN 12 ELSE 0 END) \
+    FROM person_address a WHERE a.person_id = c.id), 0) \
+  + CASE WHEN EXISTS (SELECT 1 FROM person_phone f WHERE f.person_id = c.id AND f.phone_key = $8) THEN 25 ELSE 0 END \
+  DESC, c.id LIMIT $9";
+
 pub(crate) async fn find_person_candidates(
     store: &PostgresStore,
     keys: &SearchKeys,
     limit: u32,
 ) -> Result<Vec<Person>> {
-    // One SELECT per key present, joined with UNION; the SQL is built from constants only. Every
-    // parameter is text, so a date of birth is cast.
-    let mut parts = Vec::new();
-    let mut binds: Vec<String> = Vec::new();
-    let mut n = 0;
-    let mut next = || {
-        n += 1;
-        n
-    };
-    if !keys.surname_prefix.is_empty() {
-        parts.push(format!(
-            "SELECT person_id FROM person_name WHERE surname_key >= ${} AND surname_key < ${}",
-            next(),
-            next()
-        ));
-        binds.push(keys.surname_prefix.clone());
-        binds.push(upper(&keys.surname_prefix));
-    }
-    if !keys.soundex.is_empty() {
-        parts.push(format!("SELECT person_id FROM person_name WHERE soundex = ${}", next()));
-        binds.push(keys.soundex.clone());
-    }
-    if let Some(dob) = keys.date_of_birth {
-        parts.push(format!("SELECT id FROM person WHERE date_of_birth = ${}::date", next()));
-        binds.push(dob.format("%Y-%m-%d").to_string());
-    }
-    if !keys.address_prefix.is_empty() {
-        parts.push(format!(
-            "SELECT person_id FROM person_address WHERE address_key >= ${} AND address_key < ${}",
-            next(),
-            next()
-        ));
-        binds.push(keys.address_prefix.clone());
-        binds.push(upper(&keys.address_prefix));
-    }
-    if !keys.phone_key.is_empty() {
-        parts.push(format!("SELECT person_id FROM person_phone WHERE phone_key = ${}", next()));
-        binds.push(keys.phone_key.clone());
-    }
-    if parts.is_empty() {
-        return Ok(Vec::new());
-    }
-    // People merged into someone else are left out: their survivor carries their details.
-    let sql = format!(
-        "{} EXCEPT SELECT id FROM person WHERE merged_into IS NOT NULL LIMIT ${}",
-        parts.join(" UNION "),
-        next()
-    );
-    let mut q = sqlx::query_scalar::<_, Uuid>(sqlx::AssertSqlSafe(sql));
-    for b in &binds {
-        q = q.bind(b);
-    }
-    let ids = q.bind(i64::from(limit)).fetch_all(store.pool()).await.map_err(map_err)?;
+    let key = |k: &String| (!k.is_empty()).then(|| k.clone());
+    let above = |k: &String| (!k.is_empty()).then(|| upper(k));
+    let ids = sqlx::query_scalar::<_, Uuid>(CANDIDATES)
+        .bind(key(&keys.surname_prefix))
+        .bind(above(&keys.surname_prefix))
+        .bind(key(&keys.soundex))
+        .bind(key(&keys.forename_key))
+        .bind(keys.date_of_birth)
+        .bind(key(&keys.address_prefix))
+        .bind(above(&keys.address_prefix))
+        .bind(key(&keys.phone_key))
+        .bind(i64::from(limit))
+        .fetch_all(store.pool())
+        .await
+        .map_err(map_err)?;
     load_people(store, &ids).await
 }
 

@@ -4,7 +4,7 @@
 
 use bluelamp_core::audit::NewAuditEvent;
 use bluelamp_core::merge::{Decision, MergeApplyWrite, MergeMove, MergeStatus, MoveKind, PersonMerge, UnmergeWrite};
-use bluelamp_core::person::{PersonName, name_key, soundex};
+use bluelamp_core::person::{PersonName, forename_key, name_key, soundex};
 use bluelamp_core::{Error, Result};
 use sqlx::SqliteConnection;
 use sqlx::sqlite::SqliteRow;
@@ -287,8 +287,8 @@ pub(crate) async fn apply_person_merge(store: &SqliteStore, w: &MergeApplyWrite<
     for (i, n) in w.plan.names.iter().enumerate() {
         let position = base + i as i64;
         sqlx::query(
-            "INSERT INTO person_name (person_id, position, kind, forenames, surname, surname_key, soundex) \
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO person_name (person_id, position, kind, forenames, surname, surname_key, soundex, forename_key) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(m.survivor_id)
         .bind(position)
@@ -297,6 +297,7 @@ pub(crate) async fn apply_person_merge(store: &SqliteStore, w: &MergeApplyWrite<
         .bind(&n.surname)
         .bind(name_key(&n.surname))
         .bind(soundex(&n.surname))
+        .bind(forename_key(&n.forenames))
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;
