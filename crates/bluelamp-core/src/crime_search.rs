@@ -200,6 +200,9 @@ pub struct CrimeSearch {
     pub people: Option<Vec<Uuid>>,
     /// …in this role (any role when `None`).
     pub role: Option<CrimeRole>,
+    /// Crimes linking an object stored under any of these identifier keys
+    /// ([`crate::pole::identifier_search_keys`]: "vrm:AB12CDE", "imei:356938035643809"…).
+    pub object_keys: Option<Vec<String>>,
     pub radius: Option<Radius>,
     pub division: Option<String>,
     pub offence_code: Option<String>,
@@ -219,7 +222,7 @@ pub struct CrimeSearch {
 }
 
 impl CrimeSearch {
-    /// Whether `crime` passes every filter but the people (which need the links). The stores' SQL
+    /// Whether `crime` passes every filter but the people and objects (which need the links). The stores' SQL
     /// does the same; the contract suite holds them to this on a fixed data set.
     pub fn matches(&self, crime: &Crime) -> bool {
         let in_range = |t: DateTime<Utc>, r: &TimeRange| r.from.is_none_or(|f| t >= f) && r.to.is_none_or(|e| t < e);
@@ -254,6 +257,8 @@ pub struct CrimeSearchInput {
     pub name: String,
     /// The person's part: victim, suspect, offender, witness or reporting-person.
     pub role: String,
+    /// An object's identifier as typed: a registration mark, VIN, IMEI, serial or frame number.
+    pub object: String,
     /// A point (decimal degrees) and a radius in metres round it.
     pub lat: String,
     pub lon: String,
@@ -335,6 +340,7 @@ impl CrimeSearchInput {
             ("person", &self.person),
             ("name", &self.name),
             ("role", &self.role),
+            ("object", &self.object),
             ("lat", &self.lat),
             ("lon", &self.lon),
             ("radius_m", &self.radius_m),
@@ -397,6 +403,20 @@ impl CrimeSearchInput {
             }
             if text(&self.person).is_none() && name.is_none() {
                 errors.push(FieldError::new("role", "Give a person or a name for the role to apply to"));
+            }
+        }
+
+        if let Some(o) = text(&self.object) {
+            let keys = crate::pole::identifier_search_keys(o);
+            if o.chars().count() > 60 {
+                errors.push(FieldError::new("object", "An identifier is at most 60 characters"));
+            } else if keys.is_empty() {
+                errors.push(FieldError::new(
+                    "object",
+                    "Type a registration mark, VIN, IMEI, serial or frame number (letters and digits)",
+                ));
+            } else {
+                search.object_keys = Some(keys);
             }
         }
 

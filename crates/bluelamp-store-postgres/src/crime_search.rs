@@ -17,6 +17,7 @@ enum Value {
     Text(String),
     Id(Uuid),
     Ids(Vec<Uuid>),
+    Texts(Vec<String>),
     Real(f64),
     Time(DateTime<Utc>),
 }
@@ -60,6 +61,7 @@ impl Filter {
                 Value::Text(t) => q.bind(t.as_str()),
                 Value::Id(id) => q.bind(*id),
                 Value::Ids(ids) => q.bind(ids.as_slice()),
+                Value::Texts(texts) => q.bind(texts.as_slice()),
                 Value::Real(r) => q.bind(*r),
                 Value::Time(t) => q.bind(*t),
             };
@@ -95,6 +97,13 @@ fn filter(s: &CrimeSearch) -> Filter {
             ),
             None => f.add("id IN (SELECT crime_id FROM crime_person WHERE person_id = ANY({}))", [Ids(people.clone())]),
         }
+    }
+    if let Some(keys) = &s.object_keys {
+        f.add(
+            "id IN (SELECT co.crime_id FROM pole_object o JOIN crime_object co ON co.object_id = o.id \
+             WHERE o.identifier_key = ANY({}))",
+            [Texts(keys.clone())],
+        );
     }
     if let Some(r) = &s.radius {
         let b = r.bounding_box();

@@ -76,6 +76,16 @@ fn filter(s: &CrimeSearch) -> Filter {
             people.iter().map(|p| Id(*p)).chain(s.role.map(|r| Text(r.as_str().into()))),
         );
     }
+    if let Some(keys) = &s.object_keys {
+        let list = vec!["?"; keys.len()].join(", ");
+        f.add(
+            format!(
+                "id IN (SELECT co.crime_id FROM pole_object o JOIN crime_object co ON co.object_id = o.id \
+                 WHERE o.identifier_key IN ({list}))"
+            ),
+            keys.iter().map(|k| Text(k.clone())),
+        );
+    }
     if let Some(r) = &s.radius {
         let b = r.bounding_box();
         f.add(

@@ -8,6 +8,7 @@ use bluelamp_core::core::{By, principal_of};
 use bluelamp_core::crime::{Crime, CrimeRole, NewCrime};
 use bluelamp_core::crime_search::{CrimeSearch, CrimeSearchInput, CrimeSearchResult, TOTAL_CAP, destination};
 use bluelamp_core::person::NewPerson;
+use bluelamp_core::pole::{NewObject, ObjectRole};
 use bluelamp_core::{Core, Error, Settings};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use uuid::Uuid;
@@ -55,7 +56,8 @@ struct Fixture {
 /// | 4 | 28E burglary | 51.35, 0.6 (North) | vulnerable-victim | Tom victim, Jane witness | inv.two | 10 Nov |
 /// | 5 | 46 theft | none (no division) | online | Tom victim, Jane suspect | inv.one | 1 Nov |
 ///
-/// Crime 1 is then finalised.
+/// Crimes 1 and 5 have the same phone (IMEI 356938035643809; stolen, then recovered), crime 4 a
+/// stolen car (AB12 CDE). Crime 1 is then finalised.
 async fn fixture<B: TestBackend>(backend: &B) -> Fixture {
     let clock = ManualClock::new(day(26, 9));
     let settings =
@@ -112,8 +114,25 @@ async fn fixture<B: TestBackend>(backend: &B) -> Fixture {
         ),
         (&officer, crime("46", (None, None), &["online"], vec![(tom, Victim), (jane, Suspect)]), day(1, 12), None),
     ];
+    let object = |kind: &str, identifier_kind: &str, identifier: &str| NewObject {
+        kind: kind.into(),
+        description: "Described".into(),
+        identifier_kind: identifier_kind.into(),
+        identifier: identifier.into(),
+        ..Default::default()
+    };
+    let phone = || object("mobile-phone", "imei", "356938035643809");
+    let mut objects = vec![
+        vec![(phone(), ObjectRole::Stolen)],
+        vec![],
+        vec![],
+        vec![(object("vehicle", "vrm", "AB12 CDE"), ObjectRole::Stolen)],
+        vec![(phone(), ObjectRole::Recovered)],
+    ]
+    .into_iter();
     let mut crimes = Vec::new();
     for (n, (by, mut new, from, to)) in plan.into_iter().enumerate() {
+        new.objects = objects.next().unwrap_or_default();
         if n > 0 {
             clock.advance(Duration::days(1));
         }
@@ -231,6 +250,17 @@ pub async fn crime_search_finds_by_each_filter<B: TestBackend>() {
         (CrimeSearchInput { status: "finalised".into(), ..q() }, vec![1]),
         (CrimeSearchInput { status: "recorded".into(), ..q() }, vec![5, 4, 3, 2]),
     ];
+    // Property: by its identifier in any case and spacing, whatever kind it was entered as.
+    let object_cases: Vec<(CrimeSearchInput, Vec<usize>)> = vec![
+        (CrimeSearchInput { object: "35-693803-564380-9".into(), ..q() }, vec![5, 1]),
+        (CrimeSearchInput { object: "ab12cde".into(), ..q() }, vec![4]),
+        (CrimeSearchInput { object: "AB12 CDF".into(), ..q() }, vec![]),
+        (CrimeSearchInput { object: "356938035643809".into(), status: "finalised".into(), ..q() }, vec![1]),
+        (CrimeSearchInput { object: "356938035643809".into(), ..radius(150.0) }, vec![1]),
+    ];
+    for (input, expected) in object_cases {
+        assert_eq!(f.found(input.clone()).await, expected, "{input:?}");
+    }
     for (input, expected) in cases {
         assert_eq!(f.found(input.clone()).await, expected, "{input:?}");
         if input.officer.is_empty() {
@@ -321,6 +351,7 @@ pub async fn crime_search_refuses_bad_input_and_is_audited<B: TestBackend>() {
     assert_eq!(f.invalid(CrimeSearchInput { radius_m: "500".into(), ..q() }).await, ["lat"]);
     assert_eq!(f.invalid(radius(50_000.0)).await, ["radius_m"]);
     assert_eq!(f.invalid(CrimeSearchInput { role: "victim".into(), ..q() }).await, ["role"]);
+    assert_eq!(f.invalid(CrimeSearchInput { object: "--- / ---".into(), ..q() }).await, ["object"]);
     assert_eq!(f.invalid(CrimeSearchInput { officer: "nobody".into(), ..q() }).await, ["officer"]);
     assert_eq!(f.invalid(CrimeSearchInput { limit: "500".into(), ..q() }).await, ["limit"]);
 

@@ -369,6 +369,10 @@ pub struct CrimeSearchParams {
     /// With `person` or `name`: their part (victim, suspect, offender, witness, reporting-person).
     #[serde(default)]
     pub role: String,
+    /// An object's identifier (registration mark, VIN, IMEI, serial or frame number), in any case
+    /// and spacing: crimes linking that object.
+    #[serde(default)]
+    pub object: String,
     /// With `lon` and `radius_m`: crimes within `radius_m` metres (at most 10,000) of the point.
     #[serde(default)]
     pub lat: String,
@@ -420,6 +424,7 @@ impl CrimeSearchParams {
             person: self.person,
             name: self.name,
             role: self.role,
+            object: self.object,
             lat: self.lat,
             lon: self.lon,
             radius_m: self.radius_m,

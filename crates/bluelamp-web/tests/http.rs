@@ -1964,7 +1964,18 @@ async fn crime_search_over_http<B: TestBackend>() {
         ("46", &["alcohol"][..], 51.2818),
     ] {
         app.clock.advance(Duration::minutes(10));
-        app.core.record_crime(&officer, &crime(code, flags, lat), &ctx).await.expect("crime");
+        let mut new = crime(code, flags, lat);
+        if code == "8N" {
+            let car = bluelamp_core::pole::NewObject {
+                kind: "vehicle".into(),
+                description: "Silver hatchback".into(),
+                identifier_kind: "vrm".into(),
+                identifier: "KX19 ABC".into(),
+                ..Default::default()
+            };
+            new.objects = vec![(car, bluelamp_core::pole::ObjectRole::Damaged)];
+        }
+        app.core.record_crime(&officer, &new, &ctx).await.expect("crime");
     }
     let token = app.session("investigator").await;
     let search = |query: &str| {
@@ -1992,6 +2003,8 @@ async fn crime_search_over_http<B: TestBackend>() {
         ["CR-2026-000002", "CR-2026-000001"]
     );
     assert_eq!(numbers(&search("officer=investigator&offence=46").await.json()), ["CR-2026-000003", "CR-2026-000001"]);
+    assert_eq!(numbers(&search("object=kx19-abc").await.json()), ["CR-2026-000002"]);
+    assert_eq!(search("object=%3F%3F").await.json()["fields"][0]["field"], "object");
     let by_name = search("name=Okoro&role=suspect&limit=2&offset=1").await.json();
     assert_eq!(numbers(&by_name), ["CR-2026-000002", "CR-2026-000001"]);
     assert_eq!((by_name["total"].as_u64(), by_name["offset"].as_u64()), (Some(3), Some(1)));
@@ -2027,6 +2040,9 @@ async fn crime_search_over_http<B: TestBackend>() {
     let flagged = app.get("/crimes?flags=alcohol&flags=domestic-abuse", Some(&token)).await;
     assert!(flagged.body.contains("CR-2026-000002") && !flagged.body.contains("CR-2026-000003"));
     assert!(flagged.body.contains("value=\"domestic-abuse\" checked"), "the ticks stay ticked");
+    let car = app.get("/crimes?object=KX19+ABC", Some(&token)).await;
+    assert!(car.body.contains("CR-2026-000002") && !car.body.contains("CR-2026-000001"), "{}", car.body);
+    assert!(car.body.contains("value=\"KX19 ABC\""), "what was typed stays");
     let named = app.get("/crimes?name=Jane+Smith", Some(&token)).await;
     assert!(named.body.contains("Crimes linking") && named.body.contains(&format!("/people/{}", jane.id)));
     let wrong = app.get("/crimes?radius_m=500&offence=nine", Some(&token)).await;
