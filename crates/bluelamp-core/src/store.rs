@@ -325,6 +325,22 @@ pub trait Store: Send + Sync + 'static {
     /// files and lines, at most `limit`.
     async fn list_policeuk_records(&self, month: &str, limit: u32) -> Result<Vec<crate::policeuk::PoliceUkRecord>>;
 
+    // Generated forces (issue 5, `bluelamp generate`).
+    /// Writes a batch's rows, links its audit events into a chain, raises its counters and records
+    /// its progress, all in one transaction.
+    async fn bulk_load(&self, batch: &crate::bulk::BulkBatch) -> Result<()>;
+    /// What a generated database says about itself; `None` if nothing was generated here.
+    async fn generated_force(&self) -> Result<Option<crate::bulk::GeneratedForce>>;
+    /// Whether any person, incident or crime is stored (a database to keep generated data out of).
+    async fn holds_records(&self) -> Result<bool>;
+    /// Refreshes the planner's statistics after a bulk load.
+    async fn analyze(&self) -> Result<()>;
+    /// Where the database keeps its files, when the server says and is on this machine (for a
+    /// free-space check before a bulk load).
+    async fn data_directory(&self) -> Result<Option<String>> {
+        Ok(None)
+    }
+
     // Audit.
     /// Appends one event on its own (views, searches, sign-in failures, refusals).
     async fn append_audit(&self, event: &NewAuditEvent) -> Result<AuditEvent>;

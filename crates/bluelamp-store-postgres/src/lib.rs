@@ -24,6 +24,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::{PgConnection, PgPool, Row};
 use uuid::Uuid;
 
+mod bulk;
 mod crime;
 mod crime_search;
 mod incident;
@@ -910,6 +911,27 @@ impl Store for PostgresStore {
 
     async fn import_policeuk(&self, write: &PoliceUkWrite<'_>) -> Result<PoliceUkImported> {
         policeuk::import_policeuk(self, write).await
+    }
+
+    async fn bulk_load(&self, batch: &bluelamp_core::bulk::BulkBatch) -> Result<()> {
+        bulk::bulk_load(self, batch).await
+    }
+
+    async fn generated_force(&self) -> Result<Option<bluelamp_core::bulk::GeneratedForce>> {
+        bulk::generated_force(self).await
+    }
+
+    async fn holds_records(&self) -> Result<bool> {
+        bulk::holds_records(self).await
+    }
+
+    async fn analyze(&self) -> Result<()> {
+        bulk::analyze(self).await
+    }
+
+    async fn data_directory(&self) -> Result<Option<String>> {
+        // Readable by superusers and pg_read_all_settings; anyone else gets no answer, not an error.
+        Ok(sqlx::query_scalar::<_, String>("SHOW data_directory").fetch_one(&self.pool).await.ok())
     }
 
     async fn policeuk_counts(&self) -> Result<PoliceUkCounts> {

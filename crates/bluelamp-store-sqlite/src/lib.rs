@@ -25,6 +25,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Row, SqliteConnection, SqlitePool};
 use uuid::Uuid;
 
+mod bulk;
 mod crime;
 mod crime_search;
 mod incident;
@@ -981,6 +982,22 @@ impl Store for SqliteStore {
 
     async fn import_policeuk(&self, write: &PoliceUkWrite<'_>) -> Result<PoliceUkImported> {
         policeuk::import_policeuk(self, write).await
+    }
+
+    async fn bulk_load(&self, batch: &bluelamp_core::bulk::BulkBatch) -> Result<()> {
+        bulk::bulk_load(self, batch).await
+    }
+
+    async fn generated_force(&self) -> Result<Option<bluelamp_core::bulk::GeneratedForce>> {
+        bulk::generated_force(self).await
+    }
+
+    async fn holds_records(&self) -> Result<bool> {
+        bulk::holds_records(self).await
+    }
+
+    async fn analyze(&self) -> Result<()> {
+        bulk::analyze(self).await
     }
 
     async fn policeuk_counts(&self) -> Result<PoliceUkCounts> {

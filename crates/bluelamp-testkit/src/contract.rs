@@ -11,6 +11,7 @@ use bluelamp_core::store::Store;
 use bluelamp_core::{Error, password};
 use chrono::Duration;
 
+pub use crate::contract_generate::*;
 pub use crate::contract_pole::*;
 pub use crate::contract_search::*;
 use crate::{ManualClock, PASSWORD, TestBackend, add_user, core, new_user};
@@ -599,7 +600,10 @@ macro_rules! contract_tests {
             concurrent_merge_reviews_one_wins, merges_are_not_applied_without_audit,
             // crime search
             crime_search_finds_by_each_filter, crime_search_combines_filters_and_pages,
-            crime_search_refuses_bad_input_and_is_audited, crime_search_counts_up_to_the_cap);
+            crime_search_refuses_bad_input_and_is_audited, crime_search_counts_up_to_the_cap,
+            // generated forces (contract_generate.rs)
+            a_generated_force_reads_back_and_verifies, an_interrupted_generation_resumes_to_the_same_force,
+            generation_refuses_a_database_holding_anything_else);
     };
     (@each $backend:ty; $($name:ident),*) => {
         $(

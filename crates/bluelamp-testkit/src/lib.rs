@@ -3,6 +3,7 @@
 //! pass.
 
 pub mod contract;
+pub mod contract_generate;
 pub mod contract_merge;
 pub mod contract_pole;
 pub mod contract_search;

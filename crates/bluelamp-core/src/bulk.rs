@@ -1,0 +1,167 @@
+//! Bulk loading of generated records (issue 5, `bluelamp generate`): rows for a store's tables in
+//! batches, each batch written with its audit events and the run's progress in one transaction, so
+//! an interrupted run leaves whole batches and carries on where it stopped.
+//!
+//! The generator (crate `bluelamp-generate`) names the tables and columns, which ties it to the
+//! schema the way a migration is tied to it; the contract suite loads a small force through
+//! [`crate::store::Store::bulk_load`] and reads it back through the stores' ordinary queries, so a
+//! column the generator gets wrong fails a test on both databases.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
+
+use crate::audit::NewAuditEvent;
+
+/// One value of a row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Null,
+    Text(String),
+    Id(Uuid),
+    Int(i64),
+    Real(f64),
+    Bool(bool),
+    Time(DateTime<Utc>),
+    Date(NaiveDate),
+}
+
+impl From<&str> for Cell {
+    fn from(s: &str) -> Cell {
+        Cell::Text(s.to_string())
+    }
+}
+
+impl From<String> for Cell {
+    fn from(s: String) -> Cell {
+        Cell::Text(s)
+    }
+}
+
+impl From<Uuid> for Cell {
+    fn from(id: Uuid) -> Cell {
+        Cell::Id(id)
+    }
+}
+
+impl From<Option<Uuid>> for Cell {
+    fn from(id: Option<Uuid>) -> Cell {
+        id.map_or(Cell::Null, Cell::Id)
+    }
+}
+
+impl From<DateTime<Utc>> for Cell {
+    fn from(t: DateTime<Utc>) -> Cell {
+        Cell::Time(t)
+    }
+}
+
+impl From<Option<DateTime<Utc>>> for Cell {
+    fn from(t: Option<DateTime<Utc>>) -> Cell {
+        t.map_or(Cell::Null, Cell::Time)
+    }
+}
+
+impl From<Option<String>> for Cell {
+    fn from(s: Option<String>) -> Cell {
+        s.map_or(Cell::Null, Cell::Text)
+    }
+}
+
+impl From<i64> for Cell {
+    fn from(n: i64) -> Cell {
+        Cell::Int(n)
+    }
+}
+
+impl From<bool> for Cell {
+    fn from(b: bool) -> Cell {
+        Cell::Bool(b)
+    }
+}
+
+impl From<Option<f64>> for Cell {
+    fn from(r: Option<f64>) -> Cell {
+        r.map_or(Cell::Null, Cell::Real)
+    }
+}
+
+/// Rows for one table; every row has one cell per column, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableRows {
+    pub table: &'static str,
+    pub columns: &'static [&'static str],
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl TableRows {
+    pub fn new(table: &'static str, columns: &'static [&'static str]) -> TableRows {
+        TableRows { table, columns, rows: Vec::new() }
+    }
+
+    /// Adds a row. A row of the wrong width is a bug in the generator, caught by its tests.
+    pub fn push(&mut self, row: Vec<Cell>) {
+        debug_assert_eq!(row.len(), self.columns.len(), "a row of {}", self.table);
+        self.rows.push(row);
+    }
+}
+
+/// What a generated database says about itself: one record, rewritten with every batch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GeneratedForce {
+    /// Profile, years, seed and "until": a run with another fingerprint is another force.
+    pub fingerprint: String,
+    /// The spec as JSON, for people to read.
+    pub spec: serde_json::Value,
+    pub batches_done: i64,
+    pub batches_total: i64,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// One transaction's worth: rows, the audit events the real paths would have written for them
+/// (marked as generated), and the run's progress after it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BulkBatch {
+    pub tables: Vec<TableRows>,
+    pub audit: Vec<NewAuditEvent>,
+    pub progress: GeneratedForce,
+    /// Year counters to raise to at least these values ("crime:2026", 1234), so the next record
+    /// made by hand takes the next number.
+    pub counters: Vec<(String, i64)>,
+}
+
+impl BulkBatch {
+    /// Rows in the batch, audit events included.
+    pub fn row_count(&self) -> usize {
+        self.tables.iter().map(|t| t.rows.len()).sum::<usize>() + self.audit.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_come_from_the_types_rows_hold() {
+        assert_eq!(Cell::from("a"), Cell::Text("a".into()));
+        assert_eq!(Cell::from(None::<Uuid>), Cell::Null);
+        assert_eq!(Cell::from(Some(1.5)), Cell::Real(1.5));
+        assert_eq!(Cell::from(None::<DateTime<Utc>>), Cell::Null);
+        let mut t = TableRows::new("person", &["id", "sex"]);
+        t.push(vec![Cell::Id(Uuid::nil()), "male".into()]);
+        let batch = BulkBatch {
+            tables: vec![t],
+            audit: Vec::new(),
+            progress: GeneratedForce {
+                fingerprint: "x".into(),
+                spec: serde_json::json!({}),
+                batches_done: 1,
+                batches_total: 1,
+                started_at: DateTime::<Utc>::UNIX_EPOCH,
+                finished_at: None,
+            },
+            counters: Vec::new(),
+        };
+        assert_eq!(batch.row_count(), 1);
+    }
+}

@@ -1,0 +1,227 @@
+//! Generated forces on PostgreSQL (issue 5): a batch's rows by `COPY` (text format), its audit
+//! events linked onto one chain (its head locked, `seq`s taken from the sequence in one statement),
+//! its counters and progress, in one transaction.
+
+use bluelamp_core::audit::{self, AuditEvent, ChainHead};
+use bluelamp_core::bulk::{BulkBatch, Cell, GeneratedForce, TableRows};
+use bluelamp_core::{Error, Result};
+use sqlx::PgConnection;
+
+use crate::{PostgresStore, get, map_err};
+
+/// The audit trail's columns, in the order [`audit_row`] gives them.
+const AUDIT_COLUMNS: &[&str] = &[
+    "seq",
+    "chain",
+    "chain_seq",
+    "id",
+    "at",
+    "actor_id",
+    "actor_name",
+    "action",
+    "category",
+    "outcome",
+    "record_type",
+    "record_id",
+    "justification",
+    "before_json",
+    "after_json",
+    "request_id",
+    "ip",
+    "is_generated",
+    "prev_hash",
+    "hash",
+];
+
+fn audit_row(linked: &AuditEvent) -> Vec<Cell> {
+    let e = &linked.event;
+    vec![
+        Cell::Int(linked.seq),
+        Cell::Int(i64::from(linked.chain)),
+        Cell::Int(linked.chain_seq),
+        Cell::Id(e.id),
+        Cell::Time(e.at),
+        e.actor_id.into(),
+        e.actor_name.clone().into(),
+        e.action.clone().into(),
+        e.category.as_str().into(),
+        e.outcome.as_str().into(),
+        e.record_type.clone().into(),
+        e.record_id.clone().into(),
+        e.justification.clone().into(),
+        e.before.clone().into(),
+        e.after.clone().into(),
+        e.request_id.clone().into(),
+        e.ip.clone().into(),
+        Cell::Bool(e.is_generated),
+        linked.prev_hash.clone().into(),
+        linked.hash.clone().into(),
+    ]
+}
+
+/// One field in COPY's text format.
+fn copy_field(out: &mut String, cell: &Cell) {
+    use std::fmt::Write;
+    match cell {
+        Cell::Null => out.push_str("\\N"),
+        Cell::Text(t) => {
+            for c in t.chars() {
+                match c {
+                    '\\' => out.push_str("\\\\"),
+                    '\t' => out.push_str("\\t"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    c => out.push(c),
+                }
+            }
+        }
+        Cell::Id(id) => {
+            let _ = write!(out, "{id}");
+        }
+        Cell::Int(n) => {
+            let _ = write!(out, "{n}");
+        }
+        Cell::Real(r) => {
+            let _ = write!(out, "{r}");
+        }
+        Cell::Bool(b) => out.push(if *b { 't' } else { 'f' }),
+        Cell::Time(t) => {
+            let _ = write!(out, "{}", t.format("%Y-%m-%d %H:%M:%S%.6f+00"));
+        }
+        Cell::Date(d) => {
+            let _ = write!(out, "{}", d.format("%Y-%m-%d"));
+        }
+    }
+}
+
+async fn copy_rows(conn: &mut PgConnection, rows: &TableRows) -> Result<()> {
+    if rows.rows.is_empty() {
+        return Ok(());
+    }
+    let failed = |e: sqlx::Error| Error::Storage(format!("bulk load of {}: {e}", rows.table));
+    // The table and column names are constants of the generator.
+    let statement = format!("COPY {} ({}) FROM STDIN (FORMAT text)", rows.table, rows.columns.join(", "));
+    let mut copy = conn.copy_in_raw(&statement).await.map_err(failed)?;
+    let mut buffer = String::with_capacity(1 << 20);
+    for row in &rows.rows {
+        for (k, cell) in row.iter().enumerate() {
+            if k > 0 {
+                buffer.push('\t');
+            }
+            copy_field(&mut buffer, cell);
+        }
+        buffer.push('\n');
+        if buffer.len() >= 1 << 20 {
+            copy.send(buffer.as_bytes()).await.map_err(failed)?;
+            buffer.clear();
+        }
+    }
+    if !buffer.is_empty() {
+        copy.send(buffer.as_bytes()).await.map_err(failed)?;
+    }
+    copy.finish().await.map_err(failed)?;
+    Ok(())
+}
+
+pub(crate) async fn bulk_load(store: &PostgresStore, batch: &BulkBatch) -> Result<()> {
+    let mut tx = store.pool().begin().await.map_err(map_err)?;
+    for rows in &batch.tables {
+        copy_rows(&mut tx, rows).await?;
+    }
+    if !batch.audit.is_empty() {
+        // One chain for the whole batch: the least recently extended head, held to the commit.
+        let head = sqlx::query("SELECT id, seq, chain_seq, hash FROM audit_head ORDER BY seq, id LIMIT 1 FOR UPDATE")
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        let mut chain_head = ChainHead {
+            chain: get(&head, "id")?,
+            seq: get(&head, "seq")?,
+            chain_seq: get(&head, "chain_seq")?,
+            hash: get(&head, "hash")?,
+        };
+        let seqs: Vec<i64> = sqlx::query_scalar(
+            "SELECT s FROM (SELECT nextval('audit_event_seq') AS s FROM generate_series(1, $1)) n ORDER BY s",
+        )
+        .bind(batch.audit.len() as i64)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        let mut rows = TableRows::new("audit_event", AUDIT_COLUMNS);
+        for (event, seq) in batch.audit.iter().zip(seqs) {
+            let linked = audit::link(&chain_head, seq, event.clone());
+            rows.push(audit_row(&linked));
+            chain_head = ChainHead::after(&linked);
+        }
+        copy_rows(&mut tx, &rows).await?;
+        sqlx::query("UPDATE audit_head SET seq = $1, chain_seq = $2, hash = $3 WHERE id = $4")
+            .bind(chain_head.seq)
+            .bind(chain_head.chain_seq)
+            .bind(&chain_head.hash)
+            .bind(chain_head.chain)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+    }
+    for (scope, last) in &batch.counters {
+        sqlx::query(
+            "INSERT INTO reference_counter (scope, last) VALUES ($1, $2) \
+             ON CONFLICT (scope) DO UPDATE SET last = greatest(reference_counter.last, excluded.last)",
+        )
+        .bind(scope)
+        .bind(last)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    }
+    let p = &batch.progress;
+    sqlx::query(
+        "INSERT INTO generated_force (id, fingerprint, spec, batches_done, batches_total, started_at, finished_at) \
+         VALUES (1, $1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint, \
+         spec = excluded.spec, batches_done = excluded.batches_done, batches_total = excluded.batches_total, \
+         started_at = excluded.started_at, finished_at = excluded.finished_at",
+    )
+    .bind(&p.fingerprint)
+    .bind(p.spec.to_string())
+    .bind(p.batches_done)
+    .bind(p.batches_total)
+    .bind(p.started_at)
+    .bind(p.finished_at)
+    .execute(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    tx.commit().await.map_err(map_err)
+}
+
+pub(crate) async fn generated_force(store: &PostgresStore) -> Result<Option<GeneratedForce>> {
+    let Some(r) = sqlx::query("SELECT * FROM generated_force WHERE id = 1")
+        .fetch_optional(store.pool())
+        .await
+        .map_err(map_err)?
+    else {
+        return Ok(None);
+    };
+    let spec: String = get(&r, "spec")?;
+    Ok(Some(GeneratedForce {
+        fingerprint: get(&r, "fingerprint")?,
+        spec: serde_json::from_str(&spec).map_err(|e| Error::Storage(format!("generated_force.spec: {e}")))?,
+        batches_done: get(&r, "batches_done")?,
+        batches_total: get(&r, "batches_total")?,
+        started_at: get(&r, "started_at")?,
+        finished_at: get(&r, "finished_at")?,
+    }))
+}
+
+pub(crate) async fn holds_records(store: &PostgresStore) -> Result<bool> {
+    sqlx::query_scalar::<_, bool>(
+        "SELECT EXISTS (SELECT 1 FROM person) OR EXISTS (SELECT 1 FROM incident) OR EXISTS (SELECT 1 FROM crime)",
+    )
+    .fetch_one(store.pool())
+    .await
+    .map_err(map_err)
+}
+
+pub(crate) async fn analyze(store: &PostgresStore) -> Result<()> {
+    // VACUUM as well: it sets the visibility map, without which index-only scans read the table.
+    sqlx::query("VACUUM ANALYZE").execute(store.pool()).await.map_err(map_err).map(|_| ())
+}

@@ -1,0 +1,193 @@
+//! Generated forces on SQLite (issue 5): a batch's rows as multi-row INSERTs, its audit events
+//! linked onto the chain, its counters and progress, in one write transaction.
+
+use bluelamp_core::audit::{self, AuditEvent, ChainHead};
+use bluelamp_core::bulk::{BulkBatch, Cell, GeneratedForce, TableRows};
+use bluelamp_core::{Error, Result};
+use sqlx::SqliteConnection;
+
+use crate::{SqliteStore, get, map_err, opt_ts, parse_ts, ts};
+
+/// The audit trail's columns, in the order [`audit_row`] gives them.
+pub(crate) const AUDIT_COLUMNS: &[&str] = &[
+    "seq",
+    "chain",
+    "chain_seq",
+    "id",
+    "at",
+    "actor_id",
+    "actor_name",
+    "action",
+    "category",
+    "outcome",
+    "record_type",
+    "record_id",
+    "justification",
+    "before_json",
+    "after_json",
+    "request_id",
+    "ip",
+    "is_generated",
+    "prev_hash",
+    "hash",
+];
+
+/// A linked event as a row of `audit_event`.
+pub(crate) fn audit_row(linked: &AuditEvent) -> Vec<Cell> {
+    let e = &linked.event;
+    vec![
+        Cell::Int(linked.seq),
+        Cell::Int(i64::from(linked.chain)),
+        Cell::Int(linked.chain_seq),
+        Cell::Id(e.id),
+        Cell::Time(e.at),
+        e.actor_id.into(),
+        e.actor_name.clone().into(),
+        e.action.clone().into(),
+        e.category.as_str().into(),
+        e.outcome.as_str().into(),
+        e.record_type.clone().into(),
+        e.record_id.clone().into(),
+        e.justification.clone().into(),
+        e.before.clone().into(),
+        e.after.clone().into(),
+        e.request_id.clone().into(),
+        e.ip.clone().into(),
+        Cell::Bool(e.is_generated),
+        linked.prev_hash.clone().into(),
+        linked.hash.clone().into(),
+    ]
+}
+
+/// Multi-row INSERTs of `rows` (SQLite binds at most 32,766 values per statement).
+async fn insert_rows(conn: &mut SqliteConnection, rows: &TableRows) -> Result<()> {
+    if rows.rows.is_empty() {
+        return Ok(());
+    }
+    let per_statement = (32_000 / rows.columns.len()).max(1);
+    let one = format!("({})", vec!["?"; rows.columns.len()].join(", "));
+    for chunk in rows.rows.chunks(per_statement) {
+        // The table and column names are constants of the generator; every value is bound.
+        let sql = format!(
+            "INSERT INTO {} ({}) VALUES {}",
+            rows.table,
+            rows.columns.join(", "),
+            vec![one.as_str(); chunk.len()].join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for row in chunk {
+            for cell in row {
+                q = match cell {
+                    Cell::Null => q.bind(Option::<String>::None),
+                    Cell::Text(t) => q.bind(t.as_str()),
+                    Cell::Id(id) => q.bind(*id),
+                    Cell::Int(n) => q.bind(*n),
+                    Cell::Real(r) => q.bind(*r),
+                    Cell::Bool(b) => q.bind(i64::from(*b)),
+                    Cell::Time(t) => q.bind(ts(*t)),
+                    Cell::Date(d) => q.bind(d.format("%Y-%m-%d").to_string()),
+                };
+            }
+        }
+        q.execute(&mut *conn).await.map_err(|e| Error::Storage(format!("bulk load of {}: {e}", rows.table)))?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn bulk_load(store: &SqliteStore, batch: &BulkBatch) -> Result<()> {
+    let mut tx = store.write().await?;
+    for rows in &batch.tables {
+        insert_rows(&mut tx, rows).await?;
+    }
+    if !batch.audit.is_empty() {
+        let head = sqlx::query(
+            "SELECT id, seq, chain_seq, hash, (SELECT max(seq) FROM audit_head) + 1 AS next_seq FROM audit_head \
+             ORDER BY seq, id LIMIT 1",
+        )
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        let mut chain_head = ChainHead {
+            chain: get(&head, "id")?,
+            seq: get(&head, "seq")?,
+            chain_seq: get(&head, "chain_seq")?,
+            hash: get(&head, "hash")?,
+        };
+        let first_seq: i64 = get(&head, "next_seq")?;
+        let mut rows = TableRows::new("audit_event", AUDIT_COLUMNS);
+        for (seq, event) in (first_seq..).zip(&batch.audit) {
+            let linked = audit::link(&chain_head, seq, event.clone());
+            rows.push(audit_row(&linked));
+            chain_head = ChainHead::after(&linked);
+        }
+        insert_rows(&mut tx, &rows).await?;
+        sqlx::query("UPDATE audit_head SET seq = ?, chain_seq = ?, hash = ? WHERE id = ?")
+            .bind(chain_head.seq)
+            .bind(chain_head.chain_seq)
+            .bind(&chain_head.hash)
+            .bind(chain_head.chain)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+    }
+    for (scope, last) in &batch.counters {
+        sqlx::query(
+            "INSERT INTO reference_counter (scope, last) VALUES (?, ?) \
+             ON CONFLICT (scope) DO UPDATE SET last = max(last, excluded.last)",
+        )
+        .bind(scope)
+        .bind(last)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    }
+    let p = &batch.progress;
+    sqlx::query(
+        "INSERT INTO generated_force (id, fingerprint, spec, batches_done, batches_total, started_at, finished_at) \
+         VALUES (1, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint, \
+         spec = excluded.spec, batches_done = excluded.batches_done, batches_total = excluded.batches_total, \
+         started_at = excluded.started_at, finished_at = excluded.finished_at",
+    )
+    .bind(&p.fingerprint)
+    .bind(p.spec.to_string())
+    .bind(p.batches_done)
+    .bind(p.batches_total)
+    .bind(ts(p.started_at))
+    .bind(p.finished_at.map(ts))
+    .execute(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    tx.commit().await.map_err(map_err)
+}
+
+pub(crate) async fn generated_force(store: &SqliteStore) -> Result<Option<GeneratedForce>> {
+    let Some(r) = sqlx::query("SELECT * FROM generated_force WHERE id = 1")
+        .fetch_optional(store.pool())
+        .await
+        .map_err(map_err)?
+    else {
+        return Ok(None);
+    };
+    let spec: String = get(&r, "spec")?;
+    Ok(Some(GeneratedForce {
+        fingerprint: get(&r, "fingerprint")?,
+        spec: serde_json::from_str(&spec).map_err(|e| Error::Storage(format!("generated_force.spec: {e}")))?,
+        batches_done: get(&r, "batches_done")?,
+        batches_total: get(&r, "batches_total")?,
+        started_at: parse_ts(&get::<String>(&r, "started_at")?)?,
+        finished_at: opt_ts(get(&r, "finished_at")?)?,
+    }))
+}
+
+pub(crate) async fn holds_records(store: &SqliteStore) -> Result<bool> {
+    sqlx::query_scalar::<_, bool>(
+        "SELECT EXISTS (SELECT 1 FROM person) OR EXISTS (SELECT 1 FROM incident) OR EXISTS (SELECT 1 FROM crime)",
+    )
+    .fetch_one(store.pool())
+    .await
+    .map_err(map_err)
+}
+
+pub(crate) async fn analyze(store: &SqliteStore) -> Result<()> {
+    sqlx::query("ANALYZE").execute(store.writer()).await.map_err(map_err).map(|_| ())
+}
