@@ -16,7 +16,7 @@ use bluelamp_core::crime::CrimeRole;
 use bluelamp_testkit::{TestBackend, new_user};
 use serde_json::json;
 
-use crate::dataset::{Generator, Loaded, Rng, Spec, Target};
+use crate::dataset::{Generator, Loaded, Rng, Spec};
 use crate::{Args, PASSWORD, core_for, percentile};
 
 /// One request to make, and how to tell it found what it was after.
@@ -333,8 +333,8 @@ pub async fn search<B: TestBackend>(args: &Args) -> anyhow::Result<serde_json::V
             .map_err(|e| anyhow::anyhow!("--until {day}: {e}"))?,
         None => crate::dataset::today(),
     };
-    let spec = Spec::force(args.people, args.crimes, args.seed, until);
-    let g = Generator::new(spec);
+    let spec = Spec::people_and_crimes(args.people, args.crimes, args.seed, until);
+    let g = Arc::new(Generator::new(spec));
     let mut backend = None;
     let (url, loaded) = match &args.reuse {
         Some(url) => {
@@ -342,8 +342,7 @@ pub async fn search<B: TestBackend>(args: &Args) -> anyhow::Result<serde_json::V
                 "[{}] search: reusing {url} (loaded with the same --people, --crimes, --seed and --until)",
                 B::NAME
             );
-            let core = open_core(B::NAME, url).await?;
-            (url.clone(), crate::dataset::regenerate(&core, &g).await?)
+            (url.clone(), crate::dataset::regenerate(&g))
         }
         None => {
             eprintln!(
@@ -357,17 +356,7 @@ pub async fn search<B: TestBackend>(args: &Args) -> anyhow::Result<serde_json::V
             let fresh = B::new().await;
             let url = fresh.url();
             let core = core_for(&fresh);
-            let target = if B::NAME == "postgres" {
-                Target::Postgres(bluelamp_store_postgres::PostgresStore::open(&url, 4).await?.pool().clone())
-            } else {
-                Target::Sqlite(
-                    bluelamp_store_sqlite::SqliteStore::open(&url, bluelamp_store_sqlite::Create::Never)
-                        .await?
-                        .pool()
-                        .clone(),
-                )
-            };
-            let loaded = crate::dataset::load(&core, &target, &g).await?;
+            let loaded = crate::dataset::load(&core, g.clone()).await?;
             eprintln!("[{}] search: loaded in {:.0} s", B::NAME, loaded.seconds);
             backend = Some(fresh);
             (url, loaded)
