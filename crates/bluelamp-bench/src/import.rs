@@ -48,7 +48,7 @@ fn files() -> (Vec<PathBuf>, String) {
 }
 
 /// The `bluelamp` binary: `--bluelamp`, else the one beside this benchmark.
-fn binary(args: &Args) -> anyhow::Result<PathBuf> {
+pub(crate) fn binary(args: &Args) -> anyhow::Result<PathBuf> {
     let path = match &args.bluelamp {
         Some(path) => path.clone(),
         None => std::env::current_exe()?.with_file_name("bluelamp"),

@@ -9,6 +9,8 @@
 //! - `import`: the nine Kent data.police.uk files imported by the `bluelamp` binary into a fresh
 //!   database, then again; reports rows per second and the second run's time (`import.rs`).
 //!
+//! - `generate`: `bluelamp generate --profile P --years Y` into a fresh database, then `bluelamp
+//!   audit verify` on it; time, rows per second and size (`generate.rs`).
 //! - `search`: person and crime search over a generated force-sized data set (`dataset.rs`, loaded
 //!   in bulk), through the API, one at a time and from a few clients; p50/p95/p99 per kind.
 //!
@@ -28,6 +30,7 @@ use clap::Parser;
 use serde_json::json;
 
 mod dataset;
+mod generate;
 mod import;
 mod incidents;
 mod search;
@@ -35,7 +38,7 @@ mod search;
 #[derive(Parser, Clone)]
 #[command(about = "bluelamp benchmarks (loopback only, bounded in time)")]
 pub(crate) struct Args {
-    /// Which benchmarks: all, sign-in, audit-overhead, incident-write, queue-page, import; or search
+    /// Which benchmarks: all, sign-in, audit-overhead, incident-write, queue-page, import, generate; or search
     /// (person and crime search over a force-sized data set: minutes to load, so not part of all).
     #[arg(default_value = "all")]
     which: String,
@@ -97,6 +100,12 @@ pub(crate) struct Args {
     /// Fresh databases per backend for import (each imported twice; the median is reported).
     #[arg(long, default_value_t = 1)]
     pub(crate) import_runs: usize,
+    /// The profile for generate: small, county or metropolitan.
+    #[arg(long, default_value = "small")]
+    pub(crate) profile: String,
+    /// Years for generate.
+    #[arg(long, default_value_t = 5)]
+    pub(crate) years: i64,
 }
 
 pub(crate) const PASSWORD: &str = "tangerine lighthouse oboe";
@@ -128,6 +137,13 @@ async fn main() -> anyhow::Result<()> {
             let r = match db {
                 "sqlite" => incidents::queue_page::<SqliteBackend>(&args).await?,
                 _ => incidents::queue_page::<PostgresBackend>(&args).await?,
+            };
+            results.push(r);
+        }
+        if matches!(args.which.as_str(), "all" | "generate") {
+            let r = match db {
+                "sqlite" => generate::generate::<SqliteBackend>(&args).await?,
+                _ => generate::generate::<PostgresBackend>(&args).await?,
             };
             results.push(r);
         }
