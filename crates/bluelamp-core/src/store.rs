@@ -333,8 +333,12 @@ pub trait Store: Send + Sync + 'static {
     async fn generated_force(&self) -> Result<Option<crate::bulk::GeneratedForce>>;
     /// Whether any person, incident or crime is stored (a database to keep generated data out of).
     async fn holds_records(&self) -> Result<bool>;
-    /// Refreshes the planner's statistics after a bulk load.
-    async fn analyze(&self) -> Result<()>;
+    /// Before a bulk load into `tables`: sets their secondary indexes aside (keeping each definition
+    /// in the database until [`Store::bulk_finish`]); constraint indexes stay. Does nothing if they
+    /// are already set aside (a resumed run).
+    async fn bulk_begin(&self, tables: &[&str]) -> Result<()>;
+    /// After a bulk load: rebuilds the indexes set aside and refreshes the planner's statistics.
+    async fn bulk_finish(&self) -> Result<()>;
     /// Where the database keeps its files, when the server says and is on this machine (for a
     /// free-space check before a bulk load).
     async fn data_directory(&self) -> Result<Option<String>> {

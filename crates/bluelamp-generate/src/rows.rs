@@ -13,6 +13,27 @@ use uuid::Uuid;
 use crate::rng::Rng;
 use crate::{CHILD, GENERATED_BY, GENERATED_MO, GenCrime, GenIncident, GenOfficer, Generator};
 
+/// Every table the generator fills (their secondary indexes are set aside while it runs).
+pub const TABLES: &[&str] = &[
+    "app_user",
+    "user_role",
+    "user_specialism",
+    "person",
+    "person_name",
+    "person_address",
+    "person_phone",
+    "incident",
+    "incident_log",
+    "thrive_assessment",
+    "thrive_entry",
+    "incident_grade",
+    "incident_person",
+    "crime",
+    "crime_person",
+    "crime_classification",
+    "audit_event",
+];
+
 /// A batch's rows and audit events.
 #[derive(Debug, Default)]
 pub struct Made {

@@ -188,6 +188,7 @@ pub async fn generate(
     let officers: Arc<Vec<GenOfficer>> = Arc::new((0..g.spec.officers).map(|k| g.officer(k)).collect());
     let counters: Vec<(String, i64)> =
         g.year_counters().into_iter().map(|(year, last)| (format!("crime:{year}"), last)).collect();
+    store.bulk_begin(rows::TABLES).await?;
     let spawn = |b: usize| {
         let (g, officers) = (g.clone(), officers.clone());
         let (part, range) = batches[b].clone();
@@ -247,7 +248,7 @@ pub async fn generate(
         pending.abort();
     }
     if !interrupted {
-        store.analyze().await?;
+        store.bulk_finish().await?;
         let done = BulkBatch {
             tables: Vec::new(),
             audit: vec![{

@@ -11,3 +11,11 @@ CREATE TABLE generated_force (
     started_at    timestamptz NOT NULL,
     finished_at   timestamptz
 );
+
+-- While a force is generated, the secondary indexes of the tables it fills are set aside (building
+-- each once at the end is several times faster than keeping it up row by row); their definitions
+-- wait here until the run finishes, so an interrupted run still rebuilds them.
+CREATE TABLE generated_force_index (
+    name       text PRIMARY KEY,
+    definition text NOT NULL
+);

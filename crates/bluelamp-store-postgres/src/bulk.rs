@@ -221,7 +221,58 @@ pub(crate) async fn holds_records(store: &PostgresStore) -> Result<bool> {
     .map_err(map_err)
 }
 
-pub(crate) async fn analyze(store: &PostgresStore) -> Result<()> {
+pub(crate) async fn bulk_begin(store: &PostgresStore, tables: &[&str]) -> Result<()> {
+    let mut tx = store.pool().begin().await.map_err(map_err)?;
+    sqlx::query("LOCK TABLE generated_force_index").execute(&mut *tx).await.map_err(map_err)?;
+    let saved: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM generated_force_index").fetch_one(&mut *tx).await.map_err(map_err)?;
+    if saved > 0 {
+        return Ok(());
+    }
+    let tables: Vec<String> = tables.iter().map(|t| t.to_string()).collect();
+    // Indexes behind a constraint (primary keys, UNIQUE, exclusion) stay.
+    let indexes: Vec<(String, String)> = sqlx::query_as(
+        "SELECT ic.relname::text, pg_get_indexdef(i.indexrelid) FROM pg_index i \
+         JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid \
+         JOIN pg_namespace n ON n.oid = t.relnamespace \
+         WHERE n.nspname = current_schema() AND t.relname = ANY($1) \
+         AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) ORDER BY 1",
+    )
+    .bind(&tables)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    for (name, definition) in indexes {
+        sqlx::query("INSERT INTO generated_force_index (name, definition) VALUES ($1, $2)")
+            .bind(&name)
+            .bind(&definition)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        // The name comes from the catalogue itself.
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP INDEX \"{}\"", name.replace('"', "\"\""))))
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+    }
+    tx.commit().await.map_err(map_err)
+}
+
+pub(crate) async fn bulk_finish(store: &PostgresStore) -> Result<()> {
+    let mut tx = store.pool().begin().await.map_err(map_err)?;
+    // Builds sort in memory where they can, with the server's parallel workers.
+    sqlx::query("SET LOCAL maintenance_work_mem = '512MB'").execute(&mut *tx).await.map_err(map_err)?;
+    let saved: Vec<(String, String)> =
+        sqlx::query_as("SELECT name, definition FROM generated_force_index ORDER BY name FOR UPDATE")
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(map_err)?;
+    for (_, definition) in &saved {
+        // The definition is the catalogue's own (pg_get_indexdef), saved by bulk_begin.
+        sqlx::query(sqlx::AssertSqlSafe(definition.clone())).execute(&mut *tx).await.map_err(map_err)?;
+    }
+    sqlx::query("DELETE FROM generated_force_index").execute(&mut *tx).await.map_err(map_err)?;
+    tx.commit().await.map_err(map_err)?;
     // VACUUM as well: it sets the visibility map, without which index-only scans read the table.
     sqlx::query("VACUUM ANALYZE").execute(store.pool()).await.map_err(map_err).map(|_| ())
 }

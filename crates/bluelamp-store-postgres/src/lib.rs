@@ -925,8 +925,12 @@ impl Store for PostgresStore {
         bulk::holds_records(self).await
     }
 
-    async fn analyze(&self) -> Result<()> {
-        bulk::analyze(self).await
+    async fn bulk_begin(&self, tables: &[&str]) -> Result<()> {
+        bulk::bulk_begin(self, tables).await
+    }
+
+    async fn bulk_finish(&self) -> Result<()> {
+        bulk::bulk_finish(self).await
     }
 
     async fn data_directory(&self) -> Result<Option<String>> {

@@ -11,3 +11,11 @@ CREATE TABLE generated_force (
     started_at    TEXT NOT NULL,
     finished_at   TEXT
 ) STRICT;
+
+-- While a force is generated, the secondary indexes of the tables it fills are set aside (building
+-- each once at the end is several times faster than keeping it up row by row); their definitions
+-- wait here until the run finishes, so an interrupted run still rebuilds them.
+CREATE TABLE generated_force_index (
+    name       TEXT PRIMARY KEY NOT NULL,
+    definition TEXT NOT NULL
+) STRICT;

@@ -188,6 +188,50 @@ pub(crate) async fn holds_records(store: &SqliteStore) -> Result<bool> {
     .map_err(map_err)
 }
 
-pub(crate) async fn analyze(store: &SqliteStore) -> Result<()> {
+pub(crate) async fn bulk_begin(store: &SqliteStore, tables: &[&str]) -> Result<()> {
+    let mut tx = store.write().await?;
+    let saved: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM generated_force_index").fetch_one(&mut *tx).await.map_err(map_err)?;
+    if saved > 0 {
+        return Ok(());
+    }
+    // Indexes SQLite made for a PRIMARY KEY or UNIQUE constraint have no SQL and stay.
+    let list = vec!["?"; tables.len()].join(", ");
+    let sql = format!(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({list}) ORDER BY name"
+    );
+    let mut q = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(sql));
+    for t in tables {
+        q = q.bind(*t);
+    }
+    for (name, definition) in q.fetch_all(&mut *tx).await.map_err(map_err)? {
+        sqlx::query("INSERT INTO generated_force_index (name, definition) VALUES (?, ?)")
+            .bind(&name)
+            .bind(&definition)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        // The name comes from the schema itself.
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP INDEX \"{}\"", name.replace('"', "\"\""))))
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+    }
+    tx.commit().await.map_err(map_err)
+}
+
+pub(crate) async fn bulk_finish(store: &SqliteStore) -> Result<()> {
+    let mut tx = store.write().await?;
+    let saved: Vec<(String, String)> =
+        sqlx::query_as("SELECT name, definition FROM generated_force_index ORDER BY name")
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(map_err)?;
+    for (_, definition) in &saved {
+        // The definition is the schema's own CREATE INDEX, saved by bulk_begin.
+        sqlx::query(sqlx::AssertSqlSafe(definition.clone())).execute(&mut *tx).await.map_err(map_err)?;
+    }
+    sqlx::query("DELETE FROM generated_force_index").execute(&mut *tx).await.map_err(map_err)?;
+    tx.commit().await.map_err(map_err)?;
     sqlx::query("ANALYZE").execute(store.writer()).await.map_err(map_err).map(|_| ())
 }
