@@ -550,14 +550,25 @@ impl Generator {
             *rng.pick(&self.handlers)
         }
     }
-    /// Person `i`.
-    pub fn person(&self, i: usize) -> GenPerson {
+    /// The first draws of person `i`: its generator, when it was created and its id.
+    fn person_start(&self, i: usize) -> (Rng, DateTime<Utc>, Uuid) {
         let mut rng = Rng::for_item(self.spec.seed, PEOPLE, i as u64);
         let created_at = self.people_from
             + Duration::milliseconds(
                 ((i as f64 + rng.unit()) / self.spec.people.max(1) as f64 * self.people_span) as i64,
             );
         let id = rng.uuid_at(created_at);
+        (rng, created_at, id)
+    }
+
+    /// Person `i`'s id alone (what a link needs), without making the rest.
+    pub fn person_id(&self, i: usize) -> Uuid {
+        self.person_start(i).2
+    }
+
+    /// Person `i`.
+    pub fn person(&self, i: usize) -> GenPerson {
+        let (mut rng, created_at, id) = self.person_start(i);
         let female = rng.chance(0.5);
         let sex = if rng.chance(0.01) {
             "unknown"

@@ -253,6 +253,7 @@ struct IncidentTables {
     grades: TableRows,
     people: TableRows,
     audit: Vec<NewAuditEvent>,
+    nsir: bluelamp_core::reference::NsirList,
 }
 
 impl IncidentTables {
@@ -287,14 +288,14 @@ impl IncidentTables {
                 &["incident_id", "person_id", "role", "linked_at", "linked_by_name"],
             ),
             audit: Vec::new(),
+            nsir: bluelamp_core::reference::NsirList::builtin(),
         }
     }
 
     /// An incident as the call handler recorded it (with THRIVE, grade and people) and, if it is
     /// closed, as it was closed.
     fn add(&mut self, g: &Generator, i: &GenIncident, handler: &GenOfficer, crime_number: Option<&str>, rng: &mut Rng) {
-        let nsir = bluelamp_core::reference::NsirList::builtin();
-        let crime_related = nsir.is_crime_related(i.category);
+        let crime_related = self.nsir.is_crime_related(i.category);
         let closed = i.status == IncidentStatus::Closed;
         let crime_reference = crime_number.filter(|_| closed);
         let ncrs_reason = i.ncrs_reason.filter(|_| closed);
@@ -372,7 +373,7 @@ impl IncidentTables {
         for (p, role) in &i.people {
             self.people.push(vec![
                 i.id.into(),
-                g.person(*p).id.into(),
+                g.person_id(*p).into(),
                 role.as_str().into(),
                 i.recorded_at.into(),
                 handler.username.clone().into(),
@@ -516,7 +517,7 @@ pub fn crimes(g: &Generator, range: std::ops::Range<usize>, officers: &[GenOffic
         for (person, role) in &c.people {
             links.push(vec![
                 c.id.into(),
-                g.person(*person).id.into(),
+                g.person_id(*person).into(),
                 role.as_str().into(),
                 c.recorded_at.into(),
                 GENERATED_BY.into(),
