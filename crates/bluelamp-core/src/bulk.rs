@@ -10,7 +10,59 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use crate::audit::NewAuditEvent;
+use crate::audit::{AuditEvent, NewAuditEvent};
+
+/// The audit trail's columns (table `audit_event`, the same on both databases), in the order
+/// [`audit_row`] gives them: a batch's events are written as rows once the store has linked them.
+pub const AUDIT_COLUMNS: &[&str] = &[
+    "seq",
+    "chain",
+    "chain_seq",
+    "id",
+    "at",
+    "actor_id",
+    "actor_name",
+    "action",
+    "category",
+    "outcome",
+    "record_type",
+    "record_id",
+    "justification",
+    "before_json",
+    "after_json",
+    "request_id",
+    "ip",
+    "is_generated",
+    "prev_hash",
+    "hash",
+];
+
+/// A linked event as a row of `audit_event`.
+pub fn audit_row(linked: &AuditEvent) -> Vec<Cell> {
+    let e = &linked.event;
+    vec![
+        Cell::Int(linked.seq),
+        Cell::Int(i64::from(linked.chain)),
+        Cell::Int(linked.chain_seq),
+        Cell::Id(e.id),
+        Cell::Time(e.at),
+        e.actor_id.into(),
+        e.actor_name.clone().into(),
+        e.action.clone().into(),
+        e.category.as_str().into(),
+        e.outcome.as_str().into(),
+        e.record_type.clone().into(),
+        e.record_id.clone().into(),
+        e.justification.clone().into(),
+        e.before.clone().into(),
+        e.after.clone().into(),
+        e.request_id.clone().into(),
+        e.ip.clone().into(),
+        Cell::Bool(e.is_generated),
+        linked.prev_hash.clone().into(),
+        linked.hash.clone().into(),
+    ]
+}
 
 /// One value of a row.
 #[derive(Debug, Clone, PartialEq)]

@@ -674,13 +674,8 @@ impl Generator {
         let (place, location_text, division) = if online && rng.chance(0.8) {
             (None, "Online".to_string(), lsoa.division.clone())
         } else {
-            let (lat, lon) = bluelamp_core::crime_search::destination(
-                lsoa.latitude,
-                lsoa.longitude,
-                rng.unit() * 360.0,
-                450.0 * rng.unit().sqrt(),
-            );
-            (Some((lat, lon)), format!("On or near {}, {}", rng.pick(&lsoa.streets), lsoa.town), lsoa.division.clone())
+            let (point, text) = street_point(lsoa, &mut rng);
+            (Some(point), text, lsoa.division.clone())
         };
         let mut flags = Vec::new();
         let mut flag = |f: CrimeFlag, p: f64, rng: &mut Rng| {
@@ -875,13 +870,7 @@ impl Generator {
         let (place, location_text) = if rng.chance(0.3) {
             ((lsoa.latitude, lsoa.longitude), caller.address.clone())
         } else {
-            let (lat, lon) = bluelamp_core::crime_search::destination(
-                lsoa.latitude,
-                lsoa.longitude,
-                rng.unit() * 360.0,
-                450.0 * rng.unit().sqrt(),
-            );
-            ((lat, lon), format!("On or near {}, {}", rng.pick(&lsoa.streets), lsoa.town))
+            street_point(lsoa, &mut rng)
         };
         let mut incident = self.incident_common(
             &mut rng,
@@ -1015,6 +1004,17 @@ impl Generator {
 /// The share of crimes reported in an incident (the rest come by the front counter, online or
 /// from another force).
 pub const LINKED_SHARE: f64 = 0.75;
+
+/// A point within 450 m of an LSOA's centre and its "On or near" street, as data.police.uk gives them.
+fn street_point(lsoa: &Lsoa, rng: &mut Rng) -> ((f64, f64), String) {
+    let point = bluelamp_core::crime_search::destination(
+        lsoa.latitude,
+        lsoa.longitude,
+        rng.unit() * 360.0,
+        450.0 * rng.unit().sqrt(),
+    );
+    (point, format!("On or near {}, {}", rng.pick(&lsoa.streets), lsoa.town))
+}
 
 fn london_day(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&chrono_tz::Europe::London).date_naive()

@@ -2,62 +2,12 @@
 //! events linked onto one chain (its head locked, `seq`s taken from the sequence in one statement),
 //! its counters and progress, in one transaction.
 
-use bluelamp_core::audit::{self, AuditEvent, ChainHead};
-use bluelamp_core::bulk::{BulkBatch, Cell, GeneratedForce, TableRows};
+use bluelamp_core::audit::{self, ChainHead};
+use bluelamp_core::bulk::{AUDIT_COLUMNS, BulkBatch, Cell, GeneratedForce, TableRows, audit_row};
 use bluelamp_core::{Error, Result};
 use sqlx::PgConnection;
 
 use crate::{PostgresStore, get, map_err};
-
-/// The audit trail's columns, in the order [`audit_row`] gives them.
-const AUDIT_COLUMNS: &[&str] = &[
-    "seq",
-    "chain",
-    "chain_seq",
-    "id",
-    "at",
-    "actor_id",
-    "actor_name",
-    "action",
-    "category",
-    "outcome",
-    "record_type",
-    "record_id",
-    "justification",
-    "before_json",
-    "after_json",
-    "request_id",
-    "ip",
-    "is_generated",
-    "prev_hash",
-    "hash",
-];
-
-fn audit_row(linked: &AuditEvent) -> Vec<Cell> {
-    let e = &linked.event;
-    vec![
-        Cell::Int(linked.seq),
-        Cell::Int(i64::from(linked.chain)),
-        Cell::Int(linked.chain_seq),
-        Cell::Id(e.id),
-        Cell::Time(e.at),
-        e.actor_id.into(),
-        e.actor_name.clone().into(),
-        e.action.clone().into(),
-        e.category.as_str().into(),
-        e.outcome.as_str().into(),
-        e.record_type.clone().into(),
-        e.record_id.clone().into(),
-        e.justification.clone().into(),
-        e.before.clone().into(),
-        e.after.clone().into(),
-        e.request_id.clone().into(),
-        e.ip.clone().into(),
-        Cell::Bool(e.is_generated),
-        linked.prev_hash.clone().into(),
-        linked.hash.clone().into(),
-    ]
-}
 
 /// One field in COPY's text format.
 fn copy_field(out: &mut String, cell: &Cell) {
