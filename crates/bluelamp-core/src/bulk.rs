@@ -64,6 +64,22 @@ pub fn audit_row(linked: &AuditEvent) -> Vec<Cell> {
     ]
 }
 
+/// Links a batch's events onto the chain whose head is `head`, at the sequence numbers `seqs` (rising,
+/// one per event), as rows of `audit_event`; returns them with the chain's new head.
+pub fn link_rows(
+    mut head: crate::audit::ChainHead,
+    seqs: impl IntoIterator<Item = i64>,
+    events: &[NewAuditEvent],
+) -> (TableRows, crate::audit::ChainHead) {
+    let mut rows = TableRows::new("audit_event", AUDIT_COLUMNS);
+    for (event, seq) in events.iter().zip(seqs) {
+        let linked = crate::audit::link(&head, seq, event.clone());
+        rows.push(audit_row(&linked));
+        head = crate::audit::ChainHead::after(&linked);
+    }
+    (rows, head)
+}
+
 /// One value of a row.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {

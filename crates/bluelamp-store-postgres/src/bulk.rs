@@ -2,8 +2,8 @@
 //! events linked onto one chain (its head locked, `seq`s taken from the sequence in one statement),
 //! its counters and progress, in one transaction.
 
-use bluelamp_core::audit::{self, ChainHead};
-use bluelamp_core::bulk::{AUDIT_COLUMNS, BulkBatch, Cell, GeneratedForce, TableRows, audit_row};
+use bluelamp_core::audit::ChainHead;
+use bluelamp_core::bulk::{BulkBatch, Cell, GeneratedForce, TableRows, link_rows};
 use bluelamp_core::{Error, Result};
 use sqlx::PgConnection;
 
@@ -84,7 +84,7 @@ pub(crate) async fn bulk_load(store: &PostgresStore, batch: &BulkBatch) -> Resul
             .fetch_one(&mut *tx)
             .await
             .map_err(map_err)?;
-        let mut chain_head = ChainHead {
+        let chain_head = ChainHead {
             chain: get(&head, "id")?,
             seq: get(&head, "seq")?,
             chain_seq: get(&head, "chain_seq")?,
@@ -97,12 +97,7 @@ pub(crate) async fn bulk_load(store: &PostgresStore, batch: &BulkBatch) -> Resul
         .fetch_all(&mut *tx)
         .await
         .map_err(map_err)?;
-        let mut rows = TableRows::new("audit_event", AUDIT_COLUMNS);
-        for (event, seq) in batch.audit.iter().zip(seqs) {
-            let linked = audit::link(&chain_head, seq, event.clone());
-            rows.push(audit_row(&linked));
-            chain_head = ChainHead::after(&linked);
-        }
+        let (rows, chain_head) = link_rows(chain_head, seqs, &batch.audit);
         copy_rows(&mut tx, &rows).await?;
         sqlx::query("UPDATE audit_head SET seq = $1, chain_seq = $2, hash = $3 WHERE id = $4")
             .bind(chain_head.seq)

@@ -1,8 +1,8 @@
 //! Generated forces on SQLite (issue 5): a batch's rows as multi-row INSERTs, its audit events
 //! linked onto the chain, its counters and progress, in one write transaction.
 
-use bluelamp_core::audit::{self, ChainHead};
-use bluelamp_core::bulk::{AUDIT_COLUMNS, BulkBatch, Cell, GeneratedForce, TableRows, audit_row};
+use bluelamp_core::audit::ChainHead;
+use bluelamp_core::bulk::{BulkBatch, Cell, GeneratedForce, TableRows, link_rows};
 use bluelamp_core::{Error, Result};
 use sqlx::SqliteConnection;
 
@@ -56,19 +56,14 @@ pub(crate) async fn bulk_load(store: &SqliteStore, batch: &BulkBatch) -> Result<
         .fetch_one(&mut *tx)
         .await
         .map_err(map_err)?;
-        let mut chain_head = ChainHead {
+        let chain_head = ChainHead {
             chain: get(&head, "id")?,
             seq: get(&head, "seq")?,
             chain_seq: get(&head, "chain_seq")?,
             hash: get(&head, "hash")?,
         };
         let first_seq: i64 = get(&head, "next_seq")?;
-        let mut rows = TableRows::new("audit_event", AUDIT_COLUMNS);
-        for (seq, event) in (first_seq..).zip(&batch.audit) {
-            let linked = audit::link(&chain_head, seq, event.clone());
-            rows.push(audit_row(&linked));
-            chain_head = ChainHead::after(&linked);
-        }
+        let (rows, chain_head) = link_rows(chain_head, first_seq.., &batch.audit);
         insert_rows(&mut tx, &rows).await?;
         sqlx::query("UPDATE audit_head SET seq = ?, chain_seq = ?, hash = ? WHERE id = ?")
             .bind(chain_head.seq)
