@@ -1,4 +1,4 @@
-//! Generated forces on PostgreSQL (issue 5): a batch's rows by `COPY` (text format), its audit
+//! Generated forces on PostgreSQL (issue 5): a batch's rows by `COPY` (binary format), its audit
 //! events linked onto one chain (its head locked, `seq`s taken from the sequence in one statement),
 //! its counters and progress, in one transaction.
 
@@ -9,66 +9,141 @@ use sqlx::PgConnection;
 
 use crate::{PostgresStore, get, map_err};
 
-/// One field in COPY's text format.
-fn copy_field(out: &mut String, cell: &Cell) {
-    use std::fmt::Write;
-    match cell {
-        Cell::Null => out.push_str("\\N"),
-        Cell::Text(t) => {
-            for c in t.chars() {
-                match c {
-                    '\\' => out.push_str("\\\\"),
-                    '\t' => out.push_str("\\t"),
-                    '\n' => out.push_str("\\n"),
-                    '\r' => out.push_str("\\r"),
-                    c => out.push(c),
-                }
-            }
-        }
-        Cell::Id(id) => {
-            let _ = write!(out, "{id}");
-        }
-        Cell::Int(n) => {
-            let _ = write!(out, "{n}");
-        }
-        Cell::Real(r) => {
-            let _ = write!(out, "{r}");
-        }
-        Cell::Bool(b) => out.push(if *b { 't' } else { 'f' }),
-        Cell::Time(t) => {
-            let _ = write!(out, "{}", t.format("%Y-%m-%d %H:%M:%S%.6f+00"));
-        }
-        Cell::Date(d) => {
-            let _ = write!(out, "{}", d.format("%Y-%m-%d"));
-        }
+/// A column's type as binary COPY writes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Text,
+    Jsonb,
+    Uuid,
+    Int2,
+    Int4,
+    Int8,
+    Float4,
+    Float8,
+    Bool,
+    Timestamp,
+    Date,
+}
+
+impl Kind {
+    fn from_type_name(name: &str) -> Option<Kind> {
+        Some(match name {
+            "text" | "varchar" | "bpchar" | "name" => Kind::Text,
+            "jsonb" => Kind::Jsonb,
+            "uuid" => Kind::Uuid,
+            "int2" => Kind::Int2,
+            "int4" => Kind::Int4,
+            "int8" => Kind::Int8,
+            "float4" => Kind::Float4,
+            "float8" => Kind::Float8,
+            "bool" => Kind::Bool,
+            "timestamptz" | "timestamp" => Kind::Timestamp,
+            "date" => Kind::Date,
+            _ => return None,
+        })
     }
 }
 
+/// PostgreSQL's epoch (2000-01-01 UTC) in Unix microseconds and in days since 1970.
+const PG_EPOCH_MICROS: i64 = 946_684_800_000_000;
+const PG_EPOCH_DAYS: i64 = 10_957;
+
+/// The binary COPY header: signature, flags, no header extension.
+const BINARY_HEADER: &[u8] = b"PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0";
+
+/// One field in binary COPY format: its length (-1 for NULL) and its bytes in PostgreSQL's send
+/// format. A cell that does not fit its column is an error naming both, never a guess.
+fn binary_field(out: &mut Vec<u8>, cell: &Cell, kind: Kind) -> std::result::Result<(), String> {
+    fn put(out: &mut Vec<u8>, bytes: &[u8]) {
+        out.extend_from_slice(&(bytes.len() as i32).to_be_bytes());
+        out.extend_from_slice(bytes);
+    }
+    match (cell, kind) {
+        (Cell::Null, _) => out.extend_from_slice(&(-1i32).to_be_bytes()),
+        (Cell::Text(t), Kind::Text) => put(out, t.as_bytes()),
+        (Cell::Text(t), Kind::Jsonb) => {
+            // jsonb's send format: a version byte (1), then the text.
+            out.extend_from_slice(&(t.len() as i32 + 1).to_be_bytes());
+            out.push(1);
+            out.extend_from_slice(t.as_bytes());
+        }
+        (Cell::Id(id), Kind::Uuid) => put(out, id.as_bytes()),
+        (Cell::Id(id), Kind::Text) => put(out, id.hyphenated().to_string().as_bytes()),
+        (Cell::Int(n), Kind::Int2) => {
+            put(out, &i16::try_from(*n).map_err(|_| format!("{n} is out of range"))?.to_be_bytes())
+        }
+        (Cell::Int(n), Kind::Int4) => {
+            put(out, &i32::try_from(*n).map_err(|_| format!("{n} is out of range"))?.to_be_bytes())
+        }
+        (Cell::Int(n), Kind::Int8) => put(out, &n.to_be_bytes()),
+        (Cell::Int(n), Kind::Float8) => put(out, &(*n as f64).to_be_bytes()),
+        (Cell::Real(r), Kind::Float8) => put(out, &r.to_be_bytes()),
+        (Cell::Real(r), Kind::Float4) => put(out, &(*r as f32).to_be_bytes()),
+        (Cell::Bool(b), Kind::Bool) => put(out, &[u8::from(*b)]),
+        (Cell::Time(t), Kind::Timestamp) => put(out, &(t.timestamp_micros() - PG_EPOCH_MICROS).to_be_bytes()),
+        (Cell::Date(d), Kind::Date) => {
+            let days = d.signed_duration_since(chrono::NaiveDate::default()).num_days() - PG_EPOCH_DAYS;
+            put(out, &i32::try_from(days).map_err(|_| format!("{d} is out of range"))?.to_be_bytes())
+        }
+        (cell, kind) => return Err(format!("a {cell:?} cannot be written to a {kind:?} column")),
+    }
+    Ok(())
+}
+
+/// The columns' types, in the order given, from the catalogue.
+async fn column_kinds(conn: &mut PgConnection, rows: &TableRows) -> Result<Vec<Kind>> {
+    let found: Vec<(String, String)> = sqlx::query_as(
+        "SELECT a.attname::text, t.typname::text FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid \
+         WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped",
+    )
+    .bind(rows.table)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(map_err)?;
+    rows.columns
+        .iter()
+        .map(|column| {
+            let (_, type_name) = found
+                .iter()
+                .find(|(name, _)| name == column)
+                .ok_or_else(|| Error::Storage(format!("bulk load: {}.{column} does not exist", rows.table)))?;
+            Kind::from_type_name(type_name).ok_or_else(|| {
+                Error::Storage(format!(
+                    "bulk load: {}.{column} has type {type_name}, which it cannot write",
+                    rows.table
+                ))
+            })
+        })
+        .collect()
+}
+
+/// A table's rows by `COPY … (FORMAT binary)`: nothing to format as text or for the server to parse.
 async fn copy_rows(conn: &mut PgConnection, rows: &TableRows) -> Result<()> {
     if rows.rows.is_empty() {
         return Ok(());
     }
+    let kinds = column_kinds(conn, rows).await?;
     let failed = |e: sqlx::Error| Error::Storage(format!("bulk load of {}: {e}", rows.table));
     // The table and column names are constants of the generator.
-    let statement = format!("COPY {} ({}) FROM STDIN (FORMAT text)", rows.table, rows.columns.join(", "));
+    let statement = format!("COPY {} ({}) FROM STDIN (FORMAT binary)", rows.table, rows.columns.join(", "));
     let mut copy = conn.copy_in_raw(&statement).await.map_err(failed)?;
-    let mut buffer = String::with_capacity(1 << 20);
+    let mut buffer = Vec::with_capacity(1 << 20);
+    buffer.extend_from_slice(BINARY_HEADER);
     for row in &rows.rows {
-        for (k, cell) in row.iter().enumerate() {
-            if k > 0 {
-                buffer.push('\t');
+        buffer.extend_from_slice(&(row.len() as i16).to_be_bytes());
+        for (cell, (&kind, column)) in row.iter().zip(kinds.iter().zip(rows.columns)) {
+            if let Err(why) = binary_field(&mut buffer, cell, kind) {
+                let _ = copy.abort(why.clone()).await;
+                return Err(Error::Storage(format!("bulk load of {}.{column}: {why}", rows.table)));
             }
-            copy_field(&mut buffer, cell);
         }
-        buffer.push('\n');
         if buffer.len() >= 1 << 20 {
-            copy.send(buffer.as_bytes()).await.map_err(failed)?;
+            copy.send(buffer.as_slice()).await.map_err(failed)?;
             buffer.clear();
         }
     }
-    if !buffer.is_empty() {
-        copy.send(buffer.as_bytes()).await.map_err(failed)?;
-    }
+    buffer.extend_from_slice(&(-1i16).to_be_bytes());
+    copy.send(buffer.as_slice()).await.map_err(failed)?;
     copy.finish().await.map_err(failed)?;
     Ok(())
 }
