@@ -151,6 +151,11 @@ impl Default for Config {
     }
 }
 
+/// `BLUELAMP_*` variables that are not settings: the demo's password, the tests' PostgreSQL and
+/// the log filter (read by the logger, `docs/operations.md`). Without this, setting one of them made
+/// the configuration fail to load as an unknown key.
+const NOT_SETTINGS: &[&str] = &["demo_password", "test_pg_url", "log"];
+
 impl Config {
     /// Defaults, then the file (which must exist if named), then the environment.
     pub fn load(file: Option<&Path>) -> anyhow::Result<Config> {
@@ -159,7 +164,7 @@ impl Config {
             anyhow::ensure!(path.exists(), "configuration file {} does not exist", path.display());
             figment = figment.merge(Toml::file_exact(path));
         }
-        figment = figment.merge(Env::prefixed("BLUELAMP_").split("__").ignore(&["demo_password", "test_pg_url"]));
+        figment = figment.merge(Env::prefixed("BLUELAMP_").split("__").ignore(NOT_SETTINGS));
         let config: Config = figment.extract().map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
         config.validate()?;
         Ok(config)
@@ -337,6 +342,30 @@ mod tests {
         let e = config.settings().expect_err("bad group").to_string();
         assert!(e.contains("line 2 (8N): unknown group \"violence\""), "{e}");
         std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn every_documented_variable_is_a_setting_or_ignored() {
+        let settings = serde_json::to_value(Config::default()).expect("the defaults serialise");
+        let docs = [include_str!("../../../docs/operations.md"), include_str!("../../../README.md")].concat();
+        let mut seen = 0;
+        for (at, _) in docs.match_indices("BLUELAMP_") {
+            let name: String = docs[at + 9..]
+                .chars()
+                .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_')
+                .collect();
+            let key = name.to_lowercase();
+            let top = key.split("__").next().unwrap_or("").to_string();
+            if top.is_empty() || top.ends_with('_') {
+                continue; // "BLUELAMP_*" itself
+            }
+            seen += 1;
+            assert!(
+                NOT_SETTINGS.contains(&key.as_str()) || settings.get(&top).is_some(),
+                "BLUELAMP_{name} is documented but is neither a setting nor ignored, so setting it breaks loading"
+            );
+        }
+        assert!(seen > 0, "the docs name no BLUELAMP_ variable");
     }
 
     #[test]
