@@ -29,6 +29,7 @@ use bluelamp_testkit::{PostgresBackend, SqliteBackend, TestBackend, new_user};
 use clap::Parser;
 use serde_json::json;
 
+mod cpu;
 mod dataset;
 mod generate;
 mod goals;

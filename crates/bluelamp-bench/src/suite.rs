@@ -69,6 +69,10 @@ impl Server {
         }
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The server's resident memory in KiB.
     pub fn rss_kib(&self) -> Option<u64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
@@ -271,6 +275,7 @@ pub async fn suite<B: TestBackend>(args: &Args) -> anyhow::Result<Vec<serde_json
         }
         eprintln!("[{}] {part}: {} clients for {} s", B::NAME, args.clients, args.seconds);
         let people = people.clone();
+        let before = crate::cpu::snapshot(server.pid());
         let (rate, times, errors) =
             crate::incidents::write_rate(&base, &who.bearer, args.clients, args.seconds, move |c, n| {
                 let body = if path == "/api/v1/incidents" {
@@ -281,6 +286,7 @@ pub async fn suite<B: TestBackend>(args: &Args) -> anyhow::Result<Vec<serde_json
                 (path, body)
             })
             .await?;
+        let cpu = crate::cpu::between(before, crate::cpu::snapshot(server.pid()), times.len() as f64);
         let ratio = pgbench.map(|tps| rate / tps);
         results.push(json!({
             "database": B::NAME,
@@ -291,12 +297,17 @@ pub async fn suite<B: TestBackend>(args: &Args) -> anyhow::Result<Vec<serde_json
             "ratio_to_pgbench": ratio,
             "clients": args.clients,
             "errors": errors,
+            "cpu": cpu,
             "p50_ms": percentile(&times, 50.0),
             "p95_ms": percentile(&times, 95.0),
             "p99_ms": percentile(&times, 99.0),
             "notes": format!(
-                "one request and one transaction each, with its parts and audit event{}",
-                pgbench.map(|t| format!("; pgbench -N {t:.0} tps")).unwrap_or_default()
+                "one request and one transaction each, with its parts and audit event{}; CPU per record: server {:.2} ms, PostgreSQL {:.2} ms, client {:.2} ms ({:.2} cores busy); {errors} errors",
+                pgbench.map(|t| format!("; pgbench -N {t:.0} tps")).unwrap_or_default(),
+                cpu["cpu_ms_per_record"]["server"].as_f64().unwrap_or(0.0),
+                cpu["cpu_ms_per_record"]["postgres"].as_f64().unwrap_or(0.0),
+                cpu["cpu_ms_per_record"]["client"].as_f64().unwrap_or(0.0),
+                cpu["cores_busy"].as_f64().unwrap_or(0.0),
             ),
         }));
     }
