@@ -936,7 +936,7 @@ impl Core {
         self.store.append_audit(&audit).await?;
         let now = self.now();
         let mut query = IncidentQuery { status: Some(IncidentStatus::Open), division, limit: 2000, offset: 0 };
-        let counts = self.store.count_incidents(&query, now).await?;
+        let counts = self.store.count_incidents(&query, now, None).await?;
         query.limit = limit.clamp(1, 2000);
         query.offset = offset;
         let incidents = self.store.list_incidents(&query).await?;

@@ -119,6 +119,10 @@ pub struct IncidentCounts {
     pub total: i64,
     /// Open with attendance overdue: [`crate::incident::is_breaching`].
     pub breaching: i64,
+    /// Not yet graded.
+    pub ungraded: i64,
+    /// Recorded by the user asked about (0 when none was).
+    pub mine: i64,
 }
 
 #[async_trait]
@@ -205,7 +209,14 @@ pub trait Store: Send + Sync + 'static {
     async fn list_incidents(&self, query: &IncidentQuery) -> Result<Vec<Incident>>;
     /// How many incidents match `query`'s filters, and how many of them are breaching at `now`
     /// (open, due before `now`), without loading them.
-    async fn count_incidents(&self, query: &IncidentQuery, now: DateTime<Utc>) -> Result<IncidentCounts>;
+    /// Counts over the incidents `query` selects (its limit and offset aside); `mine` counts those
+    /// that user recorded.
+    async fn count_incidents(
+        &self,
+        query: &IncidentQuery,
+        now: DateTime<Utc>,
+        mine: Option<Uuid>,
+    ) -> Result<IncidentCounts>;
 
     // People (POLE).
     async fn insert_person(&self, person: &Person, audit: &NewAuditEvent) -> Result<()>;

@@ -702,8 +702,13 @@ impl Store for PostgresStore {
         incident::list_incidents(self, query).await
     }
 
-    async fn count_incidents(&self, query: &IncidentQuery, now: DateTime<Utc>) -> Result<IncidentCounts> {
-        incident::count_incidents(self, query, now).await
+    async fn count_incidents(
+        &self,
+        query: &IncidentQuery,
+        now: DateTime<Utc>,
+        mine: Option<Uuid>,
+    ) -> Result<IncidentCounts> {
+        incident::count_incidents(self, query, now, mine).await
     }
 
     async fn find_related_incidents(

@@ -385,20 +385,28 @@ pub(crate) async fn count_incidents(
     store: &SqliteStore,
     q: &IncidentQuery,
     now: chrono::DateTime<chrono::Utc>,
+    mine: Option<uuid::Uuid>,
 ) -> Result<IncidentCounts> {
     let (filter, n) = incident_filter(q);
     // Breaching as `incident::is_breaching` decides it: open and due before now.
     let sql = format!(
-        "SELECT count(*) AS total, count(*) FILTER (WHERE status = 'open' AND due_at < ?{}) AS breaching \
+        "SELECT count(*) AS total, count(*) FILTER (WHERE status = 'open' AND due_at < ?{}) AS breaching, \
+         count(*) FILTER (WHERE grade IS NULL) AS ungraded, count(*) FILTER (WHERE recorded_by = ?{}) AS mine \
          FROM incident {filter}",
-        n + 1
+        n + 1,
+        n + 2
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
     if let Some(division) = &q.division {
         query = query.bind(division);
     }
-    let row = query.bind(crate::ts(now)).fetch_one(store.pool()).await.map_err(map_err)?;
-    Ok(IncidentCounts { total: get(&row, "total")?, breaching: get(&row, "breaching")? })
+    let row = query.bind(crate::ts(now)).bind(mine).fetch_one(store.pool()).await.map_err(map_err)?;
+    Ok(IncidentCounts {
+        total: get(&row, "total")?,
+        breaching: get(&row, "breaching")?,
+        ungraded: get(&row, "ungraded")?,
+        mine: get(&row, "mine")?,
+    })
 }
 
 pub(crate) async fn find_related_incidents(

@@ -824,10 +824,17 @@ pub async fn incident_queue_is_ordered_by_urgency<B: TestBackend>() {
         let now = core.now() + Duration::minutes(later);
         for division in [None, Some("East"), Some("West"), Some("Nowhere")] {
             let listed = store.list_incidents(&open(division, 100, 0)).await.expect("list");
-            let counts = store.count_incidents(&open(division, 1, 3), now).await.expect("count");
+            let recorder = listed.first().map(|i| i.recorded_by);
+            let counts = store.count_incidents(&open(division, 1, 3), now, recorder).await.expect("count");
             assert_eq!(counts.total, listed.len() as i64, "{division:?}");
             let breaching = listed.iter().filter(|i| bluelamp_core::incident::is_breaching(i, now)).count();
             assert_eq!(counts.breaching, breaching as i64, "{division:?} at +{later} min");
+            // The home page's counts: ungraded, and recorded by one user.
+            assert_eq!(counts.ungraded, listed.iter().filter(|i| i.grade.is_none()).count() as i64, "{division:?}");
+            let mine = listed.iter().filter(|i| Some(i.recorded_by) == recorder).count();
+            assert_eq!(counts.mine, mine as i64, "{division:?}");
+            let nobody = store.count_incidents(&open(division, 1, 0), now, None).await.expect("count");
+            assert_eq!(nobody.mine, 0);
         }
     }
     let slice = core.incident_queue_page(&handler, Some("East"), 1, 2, &ctx()).await.expect("queue page");
