@@ -51,6 +51,9 @@ pub struct Settings {
     /// victim (HOCR Section D). Which groups is unconfirmed in the reference notes, so it is the
     /// force's setting; the default is the state-based groups and burglary (a household).
     pub several_victims_groups: Vec<crate::offence::OffenceGroup>,
+    /// How long the dashboards' heavier results are kept ([`crate::cache`]); zero (the default,
+    /// and the tests') keeps nothing. `bluelamp serve` sets it from `dashboard_cache_seconds`.
+    pub dashboard_cache: std::time::Duration,
 }
 
 /// The default of [`Settings::several_victims_groups`].
@@ -75,6 +78,7 @@ impl Default for Settings {
             crime_number_format: "CR-{yyyy}-{seq:6}".into(),
             cancellation: crate::cancel::CancellationPolicy::builtin(),
             several_victims_groups: default_several_victims_groups(),
+            dashboard_cache: std::time::Duration::ZERO,
         }
     }
 }
@@ -84,6 +88,18 @@ pub struct Core {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub settings: Settings,
+    pub(crate) recent: Arc<Recent>,
+}
+
+type Period = (DateTime<Utc>, DateTime<Utc>);
+
+/// The dashboards' recent results ([`crate::cache`]).
+pub(crate) struct Recent {
+    /// THRIVE quality by days looked back.
+    pub thrive: crate::cache::Recent<i64, crate::quality::QualityOverview>,
+    pub thrive_count: crate::cache::Recent<i64, usize>,
+    /// NCRS compliance by period.
+    pub compliance: crate::cache::Recent<Period, (crate::crime::Compliance, Vec<crate::crime::Crime>)>,
 }
 
 /// Who asks: a signed-in person (permission-checked) or the system itself (command line, loaders).
@@ -143,7 +159,13 @@ pub fn principal_of(user: &User) -> Principal {
 
 impl Core {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, settings: Settings) -> Self {
-        Core { store, clock, settings }
+        let ttl = settings.dashboard_cache;
+        let recent = Arc::new(Recent {
+            thrive: crate::cache::Recent::new(ttl),
+            thrive_count: crate::cache::Recent::new(ttl),
+            compliance: crate::cache::Recent::new(ttl),
+        });
+        Core { store, clock, settings, recent }
     }
 
     pub fn now(&self) -> DateTime<Utc> {

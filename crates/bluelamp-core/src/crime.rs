@@ -705,9 +705,13 @@ impl Core {
             .event(&By::User(by).actor(), "crime.ncrs_compliance", AuditCategory::Consult, ctx)
             .after(&serde_json::json!({"from": from, "to": to}));
         self.store.append_audit(&audit).await?;
+        if let Some(kept) = self.recent.compliance.get(&(from, to)) {
+            return Ok(kept);
+        }
         let crimes = self.store.list_crimes_recorded(from, to).await?;
         let compliance = Compliance::of(crimes.iter().map(|c| (c.reported_at, c.recorded_at)));
-        let failing = crimes.into_iter().filter(|c| !c.is_ncrs_compliant()).collect();
+        let failing: Vec<Crime> = crimes.into_iter().filter(|c| !c.is_ncrs_compliant()).collect();
+        self.recent.compliance.put((from, to), (compliance, failing.clone()));
         Ok((compliance, failing))
     }
 

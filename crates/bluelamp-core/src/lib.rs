@@ -8,6 +8,7 @@ pub mod access;
 pub mod area;
 pub mod audit;
 pub mod bulk;
+pub mod cache;
 pub mod cancel;
 pub mod clock;
 pub mod core;

@@ -136,6 +136,9 @@ pub struct QualityOverview {
     pub by_month: Vec<QualityRate>,
 }
 
+/// The most graded incidents the sample is drawn from (the most recently graded).
+const GRADED_LIMIT: u32 = 20_000;
+
 impl Core {
     /// Sampled graded incidents from the last `days` not yet reviewed, and quality rates over them.
     pub async fn thrive_quality(&self, by: &Principal, days: i64, ctx: &RequestContext) -> Result<QualityOverview> {
@@ -148,44 +151,73 @@ impl Core {
             .event(&By::User(by).actor(), "quality.thrive_view", AuditCategory::Consult, ctx)
             .after(&serde_json::json!({ "days": days }));
         self.store.append_audit(&audit).await?;
+        if let Some(overview) = self.recent.thrive.get(&days) {
+            return Ok(overview);
+        }
         let reviews = self.store.list_thrive_reviews(since).await?;
         let to_review = self.thrive_to_review(since, &reviews).await?;
         let month =
             |r: &ThriveReview| r.reviewed_at.with_timezone(&chrono_tz::Europe::London).format("%Y-%m").to_string();
         let mut by_month = rates_by(&reviews, month);
         by_month.sort_by(|a, b| a.group.cmp(&b.group));
-        Ok(QualityOverview {
+        let overview = QualityOverview {
             to_review,
             by_handler: rates_by(&reviews, |r| r.handler_name.clone()),
             by_team: rates_by(&reviews, |r| if r.team.is_empty() { "No team".into() } else { r.team.clone() }),
             by_month,
-        })
+        };
+        self.recent.thrive.put(days, overview.clone());
+        Ok(overview)
     }
 
     /// How many sampled graded incidents from the last `days` wait for review: the count on a
     /// supervisor's home page. A count, not a view of records, so not audited.
     pub async fn thrive_to_review_count(&self, by: &Principal, days: i64) -> Result<usize> {
         by.require(Permission::ThriveReview)?;
+        if let Some(count) = self.recent.thrive_count.get(&days) {
+            return Ok(count);
+        }
         let since = self.now() - Duration::days(days.clamp(1, 366));
         let reviews = self.store.list_thrive_reviews(since).await?;
-        Ok(self.thrive_to_review(since, &reviews).await?.len())
+        let reviewed: std::collections::HashSet<Uuid> = reviews.iter().map(|r| r.incident_id).collect();
+        let joined = self.joined_by_user().await?;
+        let keys = self.store.list_graded_keys(since, GRADED_LIMIT).await?;
+        let count = keys
+            .iter()
+            .filter(|k| !reviewed.contains(&k.id))
+            .filter(|k| self.sampled(&joined, k.id, k.recorded_by, k.recorded_at, k.graded_at))
+            .count();
+        self.recent.thrive_count.put(days, count);
+        Ok(count)
+    }
+
+    /// When each user joined (the sampling rate is higher for new staff).
+    async fn joined_by_user(&self) -> Result<std::collections::HashMap<Uuid, DateTime<Utc>>> {
+        Ok(self.store.list_users().await?.into_iter().map(|u| (u.id, u.created_at)).collect())
+    }
+
+    fn sampled(
+        &self,
+        joined: &std::collections::HashMap<Uuid, DateTime<Utc>>,
+        id: Uuid,
+        recorded_by: Uuid,
+        recorded_at: DateTime<Utc>,
+        graded_at: Option<DateTime<Utc>>,
+    ) -> bool {
+        let joined = joined.get(&recorded_by).copied().unwrap_or(recorded_at);
+        is_sampled(id, rate_for(&self.settings.sampling, joined, graded_at.unwrap_or(recorded_at)))
     }
 
     /// Graded incidents since `since`, sampled for review (by their handler's time in post) and not
     /// in `reviews`. Sets and maps, not nested scans: a county force grades tens of thousands a month.
     async fn thrive_to_review(&self, since: DateTime<Utc>, reviews: &[ThriveReview]) -> Result<Vec<Incident>> {
-        let graded = self.store.list_graded_incidents(since, 20_000).await?;
+        let graded = self.store.list_graded_incidents(since, GRADED_LIMIT).await?;
         let reviewed: std::collections::HashSet<Uuid> = reviews.iter().map(|r| r.incident_id).collect();
-        let joined: std::collections::HashMap<Uuid, DateTime<Utc>> =
-            self.store.list_users().await?.into_iter().map(|u| (u.id, u.created_at)).collect();
-        let rates = self.settings.sampling;
+        let joined = self.joined_by_user().await?;
         Ok(graded
             .into_iter()
             .filter(|i| !reviewed.contains(&i.id))
-            .filter(|i| {
-                let joined = joined.get(&i.recorded_by).copied().unwrap_or(i.recorded_at);
-                is_sampled(i.id, rate_for(&rates, joined, i.graded_at.unwrap_or(i.recorded_at)))
-            })
+            .filter(|i| self.sampled(&joined, i.id, i.recorded_by, i.recorded_at, i.graded_at))
             .collect())
     }
 
@@ -229,10 +261,14 @@ impl Core {
             .event(&By::User(by).actor(), "quality.thrive_review", AuditCategory::Collect, ctx)
             .record("incident", incident_id)
             .after(&serde_json::json!({ "answers": answers, "meets_standard": review.meets_standard(), "note": review.note }));
-        match self.store.insert_thrive_review(&review, &audit).await {
+        let saved = match self.store.insert_thrive_review(&review, &audit).await {
             Err(Error::Conflict(_)) => Err(Error::invalid("incident", "This incident has already been reviewed")),
             other => other.map(|()| review),
-        }
+        };
+        // The reviewer's next look shows the review at once.
+        self.recent.thrive.clear();
+        self.recent.thrive_count.clear();
+        saved
     }
 }
 

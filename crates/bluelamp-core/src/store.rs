@@ -113,6 +113,15 @@ pub struct IncidentQuery {
     pub offset: u32,
 }
 
+/// What THRIVE sampling needs of a graded incident.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GradedKey {
+    pub id: Uuid,
+    pub recorded_by: Uuid,
+    pub recorded_at: DateTime<Utc>,
+    pub graded_at: Option<DateTime<Utc>>,
+}
+
 /// Counts over every incident an [`IncidentQuery`]'s filters match (its limit and offset aside).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct IncidentCounts {
@@ -307,6 +316,9 @@ pub trait Store: Send + Sync + 'static {
     // THRIVE quality.
     /// Incidents graded since `since` (by `graded_at`), newest first.
     async fn list_graded_incidents(&self, since: DateTime<Utc>, limit: u32) -> Result<Vec<Incident>>;
+    /// The same incidents as [`Store::list_graded_incidents`], only what sampling needs: cheap to
+    /// read in tens of thousands for a count.
+    async fn list_graded_keys(&self, since: DateTime<Utc>, limit: u32) -> Result<Vec<GradedKey>>;
     /// Stores a review; a second review of the same incident is a `Conflict`.
     async fn insert_thrive_review(&self, review: &crate::quality::ThriveReview, audit: &NewAuditEvent) -> Result<()>;
     async fn list_thrive_reviews(&self, since: DateTime<Utc>) -> Result<Vec<crate::quality::ThriveReview>>;

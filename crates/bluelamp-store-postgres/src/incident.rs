@@ -495,6 +495,31 @@ pub(crate) async fn backfill_incident_keys(store: &PostgresStore) -> Result<()> 
     Ok(())
 }
 
+pub(crate) async fn list_graded_keys(
+    store: &PostgresStore,
+    since: chrono::DateTime<chrono::Utc>,
+    limit: u32,
+) -> Result<Vec<bluelamp_core::store::GradedKey>> {
+    let rows = sqlx::query(
+        "SELECT id, recorded_by, recorded_at, graded_at FROM incident WHERE graded_at >= $1 ORDER BY graded_at DESC LIMIT $2",
+    )
+    .bind(since)
+    .bind(i64::from(limit))
+    .fetch_all(store.pool())
+    .await
+    .map_err(map_err)?;
+    rows.iter()
+        .map(|row| {
+            Ok(bluelamp_core::store::GradedKey {
+                id: get(row, "id")?,
+                recorded_by: get(row, "recorded_by")?,
+                recorded_at: get(row, "recorded_at")?,
+                graded_at: get(row, "graded_at")?,
+            })
+        })
+        .collect()
+}
+
 pub(crate) async fn list_graded_incidents(
     store: &PostgresStore,
     since: chrono::DateTime<chrono::Utc>,

@@ -881,6 +881,10 @@ impl Store for PostgresStore {
         incident::list_graded_incidents(self, since, limit).await
     }
 
+    async fn list_graded_keys(&self, since: DateTime<Utc>, limit: u32) -> Result<Vec<bluelamp_core::store::GradedKey>> {
+        incident::list_graded_keys(self, since, limit).await
+    }
+
     async fn insert_thrive_review(
         &self,
         review: &bluelamp_core::quality::ThriveReview,

@@ -1130,6 +1130,9 @@ pub async fn thrive_quality_reviews_and_rates<B: TestBackend>() {
     assert!(matches!(core.thrive_quality(&handler, 30, &ctx()).await, Err(Error::Forbidden(_))));
     let overview = core.thrive_quality(&supervisor, 30, &ctx()).await.expect("overview");
     assert_eq!(overview.to_review.len(), 4);
+    // The home page's count agrees with the list, read through the light keys.
+    assert_eq!(core.thrive_to_review_count(&supervisor, 30).await.expect("count"), 4);
+    assert!(matches!(core.thrive_to_review_count(&handler, 30).await, Err(Error::Forbidden(_))));
     let yes = |skip: &str| -> Vec<(String, String)> {
         bluelamp_core::quality::RUBRIC
             .iter()
@@ -1160,6 +1163,7 @@ pub async fn thrive_quality_reviews_and_rates<B: TestBackend>() {
     );
     let overview = core.thrive_quality(&supervisor, 30, &ctx()).await.expect("overview");
     assert_eq!(overview.to_review.len(), 2);
+    assert_eq!(core.thrive_to_review_count(&supervisor, 30).await.expect("count"), 2, "reviewed ones leave the count");
     assert_eq!(
         overview.by_handler,
         vec![bluelamp_core::quality::QualityRate { group: "ch.one".into(), reviewed: 2, met: 1 }]
@@ -1167,6 +1171,19 @@ pub async fn thrive_quality_reviews_and_rates<B: TestBackend>() {
     assert_eq!(overview.by_team[0].group, "Response A");
     assert_eq!(overview.by_month[0].group, "2026-11");
     assert_eq!(overview.by_month[0].percent(), 50.0);
+
+    // With the dashboards' cache on (as `bluelamp serve` runs): kept between looks, and a review
+    // shows at once.
+    let cached = bluelamp_core::Core::new(
+        backend.store(),
+        clock.clone(),
+        bluelamp_core::Settings { dashboard_cache: std::time::Duration::from_secs(600), ..core.settings.clone() },
+    );
+    assert_eq!(cached.thrive_to_review_count(&supervisor, 30).await.expect("count"), 2);
+    assert_eq!(cached.thrive_quality(&supervisor, 30, &ctx()).await.expect("overview").to_review.len(), 2);
+    cached.review_thrive(&supervisor, graded[2], &yes(""), "Good", &ctx()).await.expect("review");
+    assert_eq!(cached.thrive_to_review_count(&supervisor, 30).await.expect("count"), 1);
+    assert_eq!(cached.thrive_quality(&supervisor, 30, &ctx()).await.expect("overview").to_review.len(), 1);
 }
 
 // ---- People (POLE) ------------------------------------------------------------------------------

@@ -24,6 +24,8 @@ pub struct Config {
     pub secure_cookies: bool,
     pub trusted_origins: Vec<String>,
     pub log_format: LogFormat,
+    /// Seconds the dashboards' heavier results (THRIVE sample, NCRS compliance) are kept.
+    pub dashboard_cache_seconds: u64,
     pub session: SessionConfig,
     pub sign_in: SignInConfig,
     pub database: DatabaseConfig,
@@ -123,6 +125,7 @@ impl Default for Config {
             secure_cookies: true,
             trusted_origins: Vec::new(),
             log_format: LogFormat::Text,
+            dashboard_cache_seconds: 30,
             session: SessionConfig { idle_minutes: 30, absolute_hours: 12 },
             sign_in: SignInConfig { lockout_threshold: 5, lockout_minutes: 15, per_address_per_minute: 20 },
             database: DatabaseConfig { max_connections: 16 },
@@ -172,6 +175,7 @@ impl Config {
 
     pub fn validate(&self) -> anyhow::Result<()> {
         anyhow::ensure!((1..=480).contains(&self.session.idle_minutes), "session.idle_minutes must be 1 to 480");
+        anyhow::ensure!(self.dashboard_cache_seconds <= 600, "dashboard_cache_seconds must be 0 to 600");
         anyhow::ensure!((1..=24).contains(&self.session.absolute_hours), "session.absolute_hours must be 1 to 24");
         anyhow::ensure!(
             (1..=20).contains(&self.sign_in.lockout_threshold),
@@ -247,6 +251,7 @@ impl Config {
         Ok(bluelamp_core::Settings {
             cancellation,
             several_victims_groups,
+            dashboard_cache: std::time::Duration::from_secs(self.dashboard_cache_seconds),
             areas,
             nsir,
             offences,
