@@ -290,8 +290,12 @@ pub async fn mixed(
         main.len(),
         dash.len()
     );
+    let before = crate::cpu::snapshot(server.pid());
     let (main_out, dash_out, rss) =
         run_pair(server, (&main_script, main.len(), main_wait), (&dash_script, dash.len(), dash_wait), seconds).await?;
+    let requests_made = main_out["requests"].as_f64().unwrap_or(0.0) + dash_out["requests"].as_f64().unwrap_or(0.0);
+    // What the server and PostgreSQL spent per request (wrk's own CPU is not counted).
+    let cpu = crate::cpu::between(before, crate::cpu::snapshot(server.pid()), requests_made);
     let ms = |v: &serde_json::Value, k: &str| v[k].as_f64().unwrap_or(0.0) / 1000.0;
     let count = |k: &str| main_out[k].as_u64().unwrap_or(0) + dash_out[k].as_u64().unwrap_or(0);
     let requests = count("requests");
@@ -323,19 +327,24 @@ pub async fn mixed(
         "status_4xx": count("status_4xx"),
         "status_409": count("status_409"),
         "status_3xx": count("status_3xx"),
+        "cpu": cpu,
         "rss_peak_mib": peak as f64 / 1024.0,
         "rss_growth": growth,
         "rss_mib": rss.iter().step_by(10).map(|r| json!([r.0.round(), r.1 as f64 / 1024.0])).collect::<Vec<_>>(),
         "wrk": { "views_searches_writes": main_out, "dashboards": dash_out },
         "notes": format!(
             "{} users, {achieved:.1} requests/s achieved of {rate}; 70% views and searches, 20% creates and updates, 10% dashboards; \
-             {fivexx} 5xx, {timeouts} timeouts, {other_errors} socket errors, {} 4xx, {} 409 (stale version); RSS peak {:.0} MB, growth {:+.1}% from {:.0}% of the run",
+             {fivexx} 5xx, {timeouts} timeouts, {other_errors} socket errors, {} 4xx, {} 409 (stale version); RSS peak {:.0} MB, growth {:+.1}% from {:.0}% of the run; \
+             CPU per request: server {:.2} ms, PostgreSQL {:.2} ms ({:.2} cores busy with wrk's left out)",
             users.len(),
             count("status_4xx"),
             count("status_409"),
             peak as f64 / 1024.0,
             growth * 100.0,
-            20.0
+            20.0,
+            cpu["cpu_ms_per_record"]["server"].as_f64().unwrap_or(0.0),
+            cpu["cpu_ms_per_record"]["postgres"].as_f64().unwrap_or(0.0),
+            cpu["cores_busy"].as_f64().unwrap_or(0.0),
         ),
     }))
 }
