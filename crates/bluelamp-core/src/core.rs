@@ -54,6 +54,9 @@ pub struct Settings {
     /// How long the dashboards' heavier results are kept ([`crate::cache`]); zero (the default,
     /// and the tests') keeps nothing. `bluelamp serve` sets it from `dashboard_cache_seconds`.
     pub dashboard_cache: std::time::Duration,
+    /// Triage and allocation (issue 6): queue priority, ageing limits, solvability models, the
+    /// allocation requirements and costs.
+    pub triage: crate::triage::TriagePolicy,
 }
 
 /// The default of [`Settings::several_victims_groups`].
@@ -79,6 +82,7 @@ impl Default for Settings {
             cancellation: crate::cancel::CancellationPolicy::builtin(),
             several_victims_groups: default_several_victims_groups(),
             dashboard_cache: std::time::Duration::ZERO,
+            triage: crate::triage::TriagePolicy::default(),
         }
     }
 }

@@ -77,6 +77,7 @@ named_enum!(
         Firearm => "firearm", "Firearm";
         ChildSexualExploitation => "cse", "Child sexual exploitation";
         HonourBased => "honour-based", "Honour-based abuse";
+        PerishableEvidence => "perishable-evidence", "Perishable evidence (CCTV, injuries, forensics)";
     }
 );
 
@@ -187,6 +188,16 @@ pub struct Crime {
     /// The incident the crime was recorded from, if any.
     pub incident_id: Option<Uuid>,
     pub finalised_at: Option<DateTime<Utc>>,
+    /// The officer investigating it (issue 6), with their name as shown when it was allocated.
+    pub allocated_to: Option<Uuid>,
+    pub allocated_to_name: String,
+    pub allocated_at: Option<DateTime<Utc>>,
+    /// The route triage chose: empty until screened, then `investigate` or `desk`
+    /// ([`crate::solvability::Decision`]); a screened-out crime is finalised instead.
+    pub route: String,
+    /// The Home Office outcome code it was finalised with, when one was recorded (screening out
+    /// records outcome 18; issue 7 brings the rest).
+    pub outcome: Option<String>,
 }
 
 impl Crime {
@@ -205,6 +216,9 @@ impl Crime {
             "flags": self.flags.iter().map(|f| f.as_str()).collect::<Vec<_>>(),
             "hate_strands": self.hate_strands.iter().map(|h| h.as_str()).collect::<Vec<_>>(),
             "incident": self.incident_id,
+            "allocated_to": self.allocated_to,
+            "route": self.route,
+            "outcome": self.outcome,
         })
     }
 }
@@ -300,6 +314,10 @@ pub enum CrimeChange {
     LinkObject(crate::pole::CrimeObject),
     /// The location is stored unless one with the same address exists.
     LinkLocation(crate::pole::CrimeLocation),
+    /// A triage screening decision (issue 6): the crime's route, or its finalisation when screened out.
+    Screen(crate::triage::Screening),
+    /// Allocated (or reallocated) to an officer.
+    Allocate(crate::triage::Allocation),
 }
 
 /// Parses flag and strand codes, naming the field of any unknown one.
@@ -454,6 +472,11 @@ impl Core {
             injury_recorded: new.injury_recorded,
             incident_id: incident.as_ref().map(|i| i.id),
             finalised_at: None,
+            allocated_to: None,
+            allocated_to_name: String::new(),
+            allocated_at: None,
+            route: String::new(),
+            outcome: None,
         };
         let people = new
             .people

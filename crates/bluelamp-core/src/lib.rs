@@ -5,6 +5,7 @@
 //! [`audit`], [`restriction`], [`store`], then [`core`] — the use cases that tie them together.
 
 pub mod access;
+pub mod allocation;
 pub mod area;
 pub mod audit;
 pub mod bulk;
@@ -29,8 +30,11 @@ pub mod resource;
 pub mod restriction;
 pub mod secret;
 pub mod session;
+pub mod solvability;
 pub mod store;
 pub mod time;
+pub mod triage;
+pub mod triage_use;
 pub mod user;
 
 pub use crate::core::{Core, Settings};

@@ -313,6 +313,42 @@ pub trait Store: Send + Sync + 'static {
     async fn search_crimes(&self, search: &crate::crime_search::CrimeSearch)
     -> Result<(Vec<crate::crime::Crime>, u64)>;
 
+    // Triage and allocation (issue 6).
+    /// Every open crime not yet allocated (status recorded or awaiting triage), oldest recorded first,
+    /// up to `limit`, with its victims and its suspects or offenders.
+    async fn list_unallocated_crimes(&self, limit: u32) -> Result<Vec<crate::triage::QueueRow>>;
+    /// A crime's screening decisions and allocations, oldest first.
+    async fn crime_triage_history(
+        &self,
+        crime_id: Uuid,
+    ) -> Result<(Vec<crate::triage::Screening>, Vec<crate::triage::Allocation>)>;
+    /// Open crimes (allocated or under investigation) per officer and offence group.
+    async fn officer_caseloads(&self) -> Result<Vec<crate::triage::Caseload>>;
+    /// (person, officer) for every open allocated crime any of these people is linked to as victim,
+    /// suspect or offender: the officers who already know them.
+    async fn officers_knowing(&self, people: &[Uuid]) -> Result<Vec<(Uuid, Uuid)>>;
+    /// Allocates every crime in one transaction with one audit event each: all of them if every
+    /// crime is still at its expected version, otherwise none, and `Conflict` naming each crime
+    /// someone else changed.
+    async fn allocate_crimes(&self, writes: &[crate::triage::AllocationWrite], audits: &[NewAuditEvent]) -> Result<()>;
+    /// Leave that has not ended by `at`, soonest first.
+    async fn list_leave(&self, at: DateTime<Utc>) -> Result<Vec<crate::triage::Leave>>;
+    async fn insert_leave(&self, leave: &crate::triage::Leave, audit: &NewAuditEvent) -> Result<()>;
+    /// Removes a period of leave (`NotFound` when there is none with this id).
+    async fn delete_leave(&self, id: Uuid, audit: &NewAuditEvent) -> Result<()>;
+    /// Officers' own caseload caps.
+    async fn list_officer_caps(&self) -> Result<Vec<(Uuid, u32)>>;
+    async fn set_officer_cap(
+        &self,
+        user_id: Uuid,
+        cap: u32,
+        by_name: &str,
+        at: DateTime<Utc>,
+        audit: &NewAuditEvent,
+    ) -> Result<()>;
+    /// When crimes were recorded, first allocated and screened out since `since`.
+    async fn triage_flow(&self, since: DateTime<Utc>) -> Result<crate::triage::TriageFlow>;
+
     // THRIVE quality.
     /// Incidents graded since `since` (by `graded_at`), newest first.
     async fn list_graded_incidents(&self, since: DateTime<Utc>, limit: u32) -> Result<Vec<Incident>>;

@@ -46,6 +46,11 @@ pub(crate) fn crime_from_row(row: &PgRow) -> Result<Crime> {
         injury_recorded: get(row, "injury_recorded")?,
         incident_id: get(row, "incident_id")?,
         finalised_at: get(row, "finalised_at")?,
+        allocated_to: get(row, "allocated_to")?,
+        allocated_to_name: get(row, "allocated_to_name")?,
+        allocated_at: get(row, "allocated_at")?,
+        route: get(row, "route")?,
+        outcome: get(row, "outcome")?,
     })
 }
 
@@ -175,18 +180,13 @@ pub(crate) async fn insert_crime(store: &PostgresStore, w: &NewCrimeWrite<'_>) -
     Ok(c)
 }
 
-pub(crate) async fn update_crime(
-    store: &PostgresStore,
-    c: &Crime,
-    expected_version: i64,
-    change: &CrimeChange,
-    audit: &NewAuditEvent,
-) -> Result<()> {
-    let mut tx = store.write().await?;
+/// Writes a crime's changeable values if it is still at `expected_version` (otherwise `Conflict`).
+pub(crate) async fn write_crime_row(conn: &mut PgConnection, c: &Crime, expected_version: i64) -> Result<()> {
     let done = sqlx::query(
         "UPDATE crime SET version = $1, status = $2, offence_code = $3, offence_label = $4, offence_group = $5, \
-         offence_list_version = $6, flags = $7, hate_strands = $8, injury_recorded = $9, finalised_at = $10 \
-         WHERE id = $11 AND version = $12",
+         offence_list_version = $6, flags = $7, hate_strands = $8, injury_recorded = $9, finalised_at = $10, \
+         allocated_to = $11, allocated_to_name = $12, allocated_at = $13, route = $14, outcome = $15 \
+         WHERE id = $16 AND version = $17",
     )
     .bind(c.version)
     .bind(c.status.as_str())
@@ -198,14 +198,31 @@ pub(crate) async fn update_crime(
     .bind(codes(&c.hate_strands))
     .bind(c.injury_recorded)
     .bind(c.finalised_at)
+    .bind(c.allocated_to)
+    .bind(&c.allocated_to_name)
+    .bind(c.allocated_at)
+    .bind(&c.route)
+    .bind(&c.outcome)
     .bind(c.id)
     .bind(expected_version)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await
     .map_err(map_err)?;
     if done.rows_affected() == 0 {
         return Err(Error::Conflict(format!("crime {} was changed by someone else; reload it", c.number)));
     }
+    Ok(())
+}
+
+pub(crate) async fn update_crime(
+    store: &PostgresStore,
+    c: &Crime,
+    expected_version: i64,
+    change: &CrimeChange,
+    audit: &NewAuditEvent,
+) -> Result<()> {
+    let mut tx = store.write().await?;
+    write_crime_row(&mut tx, c, expected_version).await?;
     match change {
         CrimeChange::Reclassify(classification) => insert_classification(&mut tx, classification).await?,
         CrimeChange::Finalise => {}
@@ -214,6 +231,8 @@ pub(crate) async fn update_crime(
         CrimeChange::LinkOrganisation(l) => crate::pole::link_organisation(&mut tx, c.id, l).await?,
         CrimeChange::LinkObject(l) => crate::pole::link_object(&mut tx, c.id, l).await?,
         CrimeChange::LinkLocation(l) => crate::pole::link_location(&mut tx, c.id, l).await?,
+        CrimeChange::Screen(s) => crate::triage::insert_screening(&mut tx, s).await?,
+        CrimeChange::Allocate(a) => crate::triage::insert_allocation(&mut tx, a).await?,
     }
     append(&mut tx, audit).await?;
     tx.commit().await.map_err(map_err)

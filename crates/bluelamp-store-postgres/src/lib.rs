@@ -33,6 +33,7 @@ mod person;
 mod pole;
 mod policeuk;
 mod resource;
+mod triage;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -222,17 +223,52 @@ const WAIT_FOR_HEAD: &str = "WITH h AS MATERIALIZED (SELECT id, seq, chain_seq, 
 /// a second would lock a second head, and two such transactions waiting on each other's could
 /// deadlock.
 pub(crate) async fn append(conn: &mut PgConnection, event: &NewAuditEvent) -> Result<AuditEvent> {
+    append_all(conn, std::slice::from_ref(event))
+        .await?
+        .pop()
+        .ok_or_else(|| Error::Storage("no audit event was appended".into()))
+}
+
+/// Appends several events in the caller's transaction, in order, onto the one chain head it locks
+/// (as [`append`] does for one): a command that changes several records (a bulk allocation) writes
+/// one event per record and still holds a single head.
+pub(crate) async fn append_all(conn: &mut PgConnection, events: &[NewAuditEvent]) -> Result<Vec<AuditEvent>> {
+    if events.is_empty() {
+        return Ok(Vec::new());
+    }
     let head = match sqlx::query(TAKE_FREE_HEAD).fetch_optional(&mut *conn).await.map_err(map_err)? {
         Some(head) => head,
         None => sqlx::query(WAIT_FOR_HEAD).fetch_one(&mut *conn).await.map_err(map_err)?,
     };
-    let chain_head = ChainHead {
+    let mut chain_head = ChainHead {
         chain: get(&head, "id")?,
         seq: get(&head, "seq")?,
         chain_seq: get(&head, "chain_seq")?,
         hash: get(&head, "hash")?,
     };
-    let linked = audit::link(&chain_head, get(&head, "next_seq")?, event.clone());
+    let mut next_seq: i64 = get(&head, "next_seq")?;
+    let mut out = Vec::with_capacity(events.len());
+    for (k, event) in events.iter().enumerate() {
+        if k > 0 {
+            next_seq =
+                sqlx::query_scalar("SELECT nextval('audit_event_seq')").fetch_one(&mut *conn).await.map_err(map_err)?;
+        }
+        let linked = append_linked(conn, &chain_head, next_seq, event).await?;
+        chain_head =
+            ChainHead { chain: linked.chain, seq: linked.seq, chain_seq: linked.chain_seq, hash: linked.hash.clone() };
+        out.push(linked);
+    }
+    Ok(out)
+}
+
+/// Links one event onto `chain_head` at `seq` and writes it with the chain's new head.
+async fn append_linked(
+    conn: &mut PgConnection,
+    chain_head: &ChainHead,
+    seq: i64,
+    event: &NewAuditEvent,
+) -> Result<AuditEvent> {
+    let linked = audit::link(chain_head, seq, event.clone());
     let e = &linked.event;
     // The event and the new head in one statement.
     sqlx::query(
@@ -868,6 +904,64 @@ impl Store for PostgresStore {
 
     async fn revoke_delegation(&self, id: Uuid, at: DateTime<Utc>, by_name: &str, audit: &NewAuditEvent) -> Result<()> {
         pole::revoke_delegation(self, id, at, by_name, audit).await
+    }
+
+    async fn list_unallocated_crimes(&self, limit: u32) -> Result<Vec<bluelamp_core::triage::QueueRow>> {
+        triage::list_unallocated_crimes(self, limit).await
+    }
+
+    async fn crime_triage_history(
+        &self,
+        crime_id: Uuid,
+    ) -> Result<(Vec<bluelamp_core::triage::Screening>, Vec<bluelamp_core::triage::Allocation>)> {
+        triage::crime_triage_history(self, crime_id).await
+    }
+
+    async fn officer_caseloads(&self) -> Result<Vec<bluelamp_core::triage::Caseload>> {
+        triage::officer_caseloads(self).await
+    }
+
+    async fn officers_knowing(&self, people: &[Uuid]) -> Result<Vec<(Uuid, Uuid)>> {
+        triage::officers_knowing(self, people).await
+    }
+
+    async fn allocate_crimes(
+        &self,
+        writes: &[bluelamp_core::triage::AllocationWrite],
+        audits: &[NewAuditEvent],
+    ) -> Result<()> {
+        triage::allocate_crimes(self, writes, audits).await
+    }
+
+    async fn list_leave(&self, at: DateTime<Utc>) -> Result<Vec<bluelamp_core::triage::Leave>> {
+        triage::list_leave(self, at).await
+    }
+
+    async fn insert_leave(&self, leave: &bluelamp_core::triage::Leave, audit: &NewAuditEvent) -> Result<()> {
+        triage::insert_leave(self, leave, audit).await
+    }
+
+    async fn delete_leave(&self, id: Uuid, audit: &NewAuditEvent) -> Result<()> {
+        triage::delete_leave(self, id, audit).await
+    }
+
+    async fn list_officer_caps(&self) -> Result<Vec<(Uuid, u32)>> {
+        triage::list_officer_caps(self).await
+    }
+
+    async fn set_officer_cap(
+        &self,
+        user_id: Uuid,
+        cap: u32,
+        by_name: &str,
+        at: DateTime<Utc>,
+        audit: &NewAuditEvent,
+    ) -> Result<()> {
+        triage::set_officer_cap(self, user_id, cap, by_name, at, audit).await
+    }
+
+    async fn triage_flow(&self, since: DateTime<Utc>) -> Result<bluelamp_core::triage::TriageFlow> {
+        triage::triage_flow(self, since).await
     }
 
     async fn search_crimes(

@@ -46,6 +46,11 @@ pub(crate) fn crime_from_row(row: &SqliteRow) -> Result<Crime> {
         injury_recorded: get::<i64>(row, "injury_recorded")? != 0,
         incident_id: get(row, "incident_id")?,
         finalised_at: opt_ts(get(row, "finalised_at")?)?,
+        allocated_to: get(row, "allocated_to")?,
+        allocated_to_name: get(row, "allocated_to_name")?,
+        allocated_at: opt_ts(get(row, "allocated_at")?)?,
+        route: get(row, "route")?,
+        outcome: get(row, "outcome")?,
     })
 }
 
@@ -163,17 +168,12 @@ pub(crate) async fn insert_crime(store: &SqliteStore, w: &NewCrimeWrite<'_>) -> 
     Ok(c)
 }
 
-pub(crate) async fn update_crime(
-    store: &SqliteStore,
-    c: &Crime,
-    expected_version: i64,
-    change: &CrimeChange,
-    audit: &NewAuditEvent,
-) -> Result<()> {
-    let mut tx = store.write().await?;
+/// Writes a crime's changeable values if it is still at `expected_version` (otherwise `Conflict`).
+pub(crate) async fn write_crime_row(conn: &mut SqliteConnection, c: &Crime, expected_version: i64) -> Result<()> {
     let done = sqlx::query(
         "UPDATE crime SET version = ?, status = ?, offence_code = ?, offence_label = ?, offence_group = ?, \
-         offence_list_version = ?, flags = ?, hate_strands = ?, injury_recorded = ?, finalised_at = ? \
+         offence_list_version = ?, flags = ?, hate_strands = ?, injury_recorded = ?, finalised_at = ?, \
+         allocated_to = ?, allocated_to_name = ?, allocated_at = ?, route = ?, outcome = ? \
          WHERE id = ? AND version = ?",
     )
     .bind(c.version)
@@ -186,14 +186,31 @@ pub(crate) async fn update_crime(
     .bind(codes(&c.hate_strands))
     .bind(i64::from(c.injury_recorded))
     .bind(c.finalised_at.map(ts))
+    .bind(c.allocated_to)
+    .bind(&c.allocated_to_name)
+    .bind(c.allocated_at.map(ts))
+    .bind(&c.route)
+    .bind(&c.outcome)
     .bind(c.id)
     .bind(expected_version)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await
     .map_err(map_err)?;
     if done.rows_affected() == 0 {
         return Err(Error::Conflict(format!("crime {} was changed by someone else; reload it", c.number)));
     }
+    Ok(())
+}
+
+pub(crate) async fn update_crime(
+    store: &SqliteStore,
+    c: &Crime,
+    expected_version: i64,
+    change: &CrimeChange,
+    audit: &NewAuditEvent,
+) -> Result<()> {
+    let mut tx = store.write().await?;
+    write_crime_row(&mut tx, c, expected_version).await?;
     match change {
         CrimeChange::Reclassify(classification) => insert_classification(&mut tx, classification).await?,
         CrimeChange::Finalise => {}
@@ -202,6 +219,8 @@ pub(crate) async fn update_crime(
         CrimeChange::LinkOrganisation(l) => crate::pole::link_organisation(&mut tx, c.id, l).await?,
         CrimeChange::LinkObject(l) => crate::pole::link_object(&mut tx, c.id, l).await?,
         CrimeChange::LinkLocation(l) => crate::pole::link_location(&mut tx, c.id, l).await?,
+        CrimeChange::Screen(s) => crate::triage::insert_screening(&mut tx, s).await?,
+        CrimeChange::Allocate(a) => crate::triage::insert_allocation(&mut tx, a).await?,
     }
     append(&mut tx, audit).await?;
     tx.commit().await.map_err(map_err)

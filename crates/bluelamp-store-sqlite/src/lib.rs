@@ -34,6 +34,7 @@ mod person;
 mod pole;
 mod policeuk;
 mod resource;
+mod triage;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -939,6 +940,64 @@ impl Store for SqliteStore {
 
     async fn revoke_delegation(&self, id: Uuid, at: DateTime<Utc>, by_name: &str, audit: &NewAuditEvent) -> Result<()> {
         pole::revoke_delegation(self, id, at, by_name, audit).await
+    }
+
+    async fn list_unallocated_crimes(&self, limit: u32) -> Result<Vec<bluelamp_core::triage::QueueRow>> {
+        triage::list_unallocated_crimes(self, limit).await
+    }
+
+    async fn crime_triage_history(
+        &self,
+        crime_id: Uuid,
+    ) -> Result<(Vec<bluelamp_core::triage::Screening>, Vec<bluelamp_core::triage::Allocation>)> {
+        triage::crime_triage_history(self, crime_id).await
+    }
+
+    async fn officer_caseloads(&self) -> Result<Vec<bluelamp_core::triage::Caseload>> {
+        triage::officer_caseloads(self).await
+    }
+
+    async fn officers_knowing(&self, people: &[Uuid]) -> Result<Vec<(Uuid, Uuid)>> {
+        triage::officers_knowing(self, people).await
+    }
+
+    async fn allocate_crimes(
+        &self,
+        writes: &[bluelamp_core::triage::AllocationWrite],
+        audits: &[NewAuditEvent],
+    ) -> Result<()> {
+        triage::allocate_crimes(self, writes, audits).await
+    }
+
+    async fn list_leave(&self, at: DateTime<Utc>) -> Result<Vec<bluelamp_core::triage::Leave>> {
+        triage::list_leave(self, at).await
+    }
+
+    async fn insert_leave(&self, leave: &bluelamp_core::triage::Leave, audit: &NewAuditEvent) -> Result<()> {
+        triage::insert_leave(self, leave, audit).await
+    }
+
+    async fn delete_leave(&self, id: Uuid, audit: &NewAuditEvent) -> Result<()> {
+        triage::delete_leave(self, id, audit).await
+    }
+
+    async fn list_officer_caps(&self) -> Result<Vec<(Uuid, u32)>> {
+        triage::list_officer_caps(self).await
+    }
+
+    async fn set_officer_cap(
+        &self,
+        user_id: Uuid,
+        cap: u32,
+        by_name: &str,
+        at: DateTime<Utc>,
+        audit: &NewAuditEvent,
+    ) -> Result<()> {
+        triage::set_officer_cap(self, user_id, cap, by_name, at, audit).await
+    }
+
+    async fn triage_flow(&self, since: DateTime<Utc>) -> Result<bluelamp_core::triage::TriageFlow> {
+        triage::triage_flow(self, since).await
     }
 
     async fn search_crimes(

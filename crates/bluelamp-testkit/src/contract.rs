@@ -14,6 +14,7 @@ use chrono::Duration;
 pub use crate::contract_generate::*;
 pub use crate::contract_pole::*;
 pub use crate::contract_search::*;
+pub use crate::contract_triage::*;
 use crate::{ManualClock, PASSWORD, TestBackend, add_user, core, new_user};
 
 pub(crate) fn ctx() -> RequestContext {
@@ -603,7 +604,11 @@ macro_rules! contract_tests {
             crime_search_refuses_bad_input_and_is_audited, crime_search_counts_up_to_the_cap,
             // generated forces (contract_generate.rs)
             a_generated_force_reads_back_and_verifies, an_interrupted_generation_resumes_to_the_same_force,
-            generation_refuses_a_database_holding_anything_else);
+            generation_refuses_a_database_holding_anything_else,
+            // triage and allocation (contract_triage.rs)
+            triage_queue_is_ordered_and_explained, screening_is_recorded_audited_and_honours_exclusions,
+            allocation_respects_caps_accreditation_and_concurrency, allocations_are_not_saved_without_audit,
+            backlog_counts_the_queue_and_its_flow);
     };
     (@each $backend:ty; $($name:ident),*) => {
         $(

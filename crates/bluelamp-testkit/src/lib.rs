@@ -7,6 +7,7 @@ pub mod contract_generate;
 pub mod contract_merge;
 pub mod contract_pole;
 pub mod contract_search;
+pub mod contract_triage;
 
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};

@@ -31,6 +31,7 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub incidents: IncidentConfig,
     pub crimes: CrimeConfig,
+    pub triage: TriageConfig,
 }
 
 fn redacted<S: serde::Serializer>(value: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
@@ -108,6 +109,101 @@ pub struct CrimeConfig {
     pub several_victims_groups: Option<Vec<String>>,
 }
 
+/// Triage and allocation (issue 6).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TriageConfig {
+    /// Hours a crime with a victim at higher risk (vulnerable, child, domestic abuse, hate crime)
+    /// may wait for allocation before the triage supervisor is alerted; others `standard_hours`.
+    pub high_risk_hours: i64,
+    pub standard_hours: i64,
+    /// The duty inspector is alerted at this many times the limit.
+    pub inspector_multiple: i64,
+    /// The desk-investigation team (the end of a team's name).
+    pub desk_team: String,
+    /// Caseload caps (open crimes) for officers without their own, and for desk investigators.
+    pub default_cap: u32,
+    pub desk_cap: u32,
+    /// Offence groups allocated without a supervisor, every `auto_allocate_minutes`.
+    pub auto_allocate_groups: Vec<String>,
+    pub auto_allocate_minutes: u64,
+    /// The solvability models (TOML); the built-in EBIT and burglary models when unset.
+    pub models_file: Option<PathBuf>,
+    /// The allocation requirements and workload weights (TOML); the built-in table when unset.
+    pub requirements_file: Option<PathBuf>,
+    pub priority: PriorityConfig,
+}
+
+/// Points each risk adds to a crime's place in the triage queue.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriorityConfig {
+    pub vulnerable_victim: i64,
+    pub child_victim: i64,
+    pub domestic_abuse: i64,
+    pub hate_crime: i64,
+    pub repeat_victim: i64,
+    pub named_suspect: i64,
+    pub perishable_evidence: i64,
+    pub per_day_waiting: i64,
+}
+
+impl TriageConfig {
+    pub fn auto_allocate_every(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.auto_allocate_minutes.max(1) * 60)
+    }
+
+    fn policy(&self) -> anyhow::Result<bluelamp_core::triage::TriagePolicy> {
+        let mut policy = bluelamp_core::triage::TriagePolicy::default();
+        let p = &self.priority;
+        policy.priority = bluelamp_core::triage::PriorityWeights {
+            vulnerable_victim: p.vulnerable_victim,
+            child_victim: p.child_victim,
+            domestic_abuse: p.domestic_abuse,
+            hate_crime: p.hate_crime,
+            repeat_victim: p.repeat_victim,
+            named_suspect: p.named_suspect,
+            perishable_evidence: p.perishable_evidence,
+            per_day_waiting: p.per_day_waiting,
+            ..policy.priority
+        };
+        policy.limits = bluelamp_core::triage::AgeingLimits {
+            high_risk_hours: self.high_risk_hours,
+            standard_hours: self.standard_hours,
+            inspector_multiple: self.inspector_multiple,
+        };
+        policy.desk_team = self.desk_team.clone();
+        policy.default_cap = self.default_cap;
+        policy.desk_cap = self.desk_cap;
+        policy.auto_allocate = self
+            .auto_allocate_groups
+            .iter()
+            .map(|g| {
+                g.parse::<bluelamp_core::offence::OffenceGroup>()
+                    .map_err(|_| anyhow::anyhow!("triage.auto_allocate_groups: '{g}' is not an offence group"))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        if let Some(path) = &self.models_file {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| anyhow::anyhow!("triage.models_file {}: {e}", path.display()))?;
+            policy.models = bluelamp_core::solvability::ModelSet::parse(&text)
+                .map_err(|e| anyhow::anyhow!("triage.models_file {}: {}", path.display(), e.join("; ")))?;
+        }
+        if let Some(path) = &self.requirements_file {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| anyhow::anyhow!("triage.requirements_file {}: {e}", path.display()))?;
+            policy.requirements = bluelamp_core::allocation::RequirementTable::parse(&text).map_err(|e| {
+                anyhow::anyhow!(
+                    "triage.requirements_file {}: {}",
+                    path.display(),
+                    e.iter().map(|f| format!("{}: {}", f.field, f.rule)).collect::<Vec<_>>().join("; ")
+                )
+            })?;
+        }
+        Ok(policy)
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DatabaseConfig {
@@ -135,6 +231,28 @@ impl Default for Config {
                 number_format: "CR-{yyyy}-{seq:6}".into(),
                 cancellation_file: None,
                 several_victims_groups: None,
+            },
+            triage: TriageConfig {
+                high_risk_hours: 24,
+                standard_hours: 72,
+                inspector_multiple: 2,
+                desk_team: "Incident Management Unit".into(),
+                default_cap: 16,
+                desk_cap: 30,
+                auto_allocate_groups: Vec::new(),
+                auto_allocate_minutes: 5,
+                models_file: None,
+                requirements_file: None,
+                priority: PriorityConfig {
+                    vulnerable_victim: 40,
+                    child_victim: 40,
+                    domestic_abuse: 35,
+                    hate_crime: 30,
+                    repeat_victim: 20,
+                    named_suspect: 15,
+                    perishable_evidence: 15,
+                    per_day_waiting: 20,
+                },
             },
             incidents: IncidentConfig {
                 areas_file: None,
@@ -188,6 +306,16 @@ impl Config {
         anyhow::ensure!(
             (1..=500).contains(&self.database.max_connections),
             "database.max_connections must be 1 to 500"
+        );
+        let t = &self.triage;
+        anyhow::ensure!((1..=720).contains(&t.high_risk_hours), "triage.high_risk_hours must be 1 to 720");
+        anyhow::ensure!((1..=720).contains(&t.standard_hours), "triage.standard_hours must be 1 to 720");
+        anyhow::ensure!((1..=10).contains(&t.inspector_multiple), "triage.inspector_multiple must be 1 to 10");
+        anyhow::ensure!((1..=200).contains(&t.default_cap), "triage.default_cap must be 1 to 200");
+        anyhow::ensure!((1..=200).contains(&t.desk_cap), "triage.desk_cap must be 1 to 200");
+        anyhow::ensure!(
+            (1..=1440).contains(&t.auto_allocate_minutes),
+            "triage.auto_allocate_minutes must be 1 to 1440"
         );
         Ok(())
     }
@@ -249,6 +377,7 @@ impl Config {
                 .collect::<anyhow::Result<Vec<_>>>()?,
         };
         Ok(bluelamp_core::Settings {
+            triage: self.triage.policy()?,
             cancellation,
             several_victims_groups,
             dashboard_cache: std::time::Duration::from_secs(self.dashboard_cache_seconds),
