@@ -34,6 +34,17 @@ fn goal(r: &Value) -> Option<(String, Option<f64>, bool)> {
             let ratio = within(50.0, p99);
             Some(("p99 < 50 ms".into(), ratio, judged(ratio)))
         }
+        // Issue 6: the triage queue page with 2,000 waiting crimes, p99 < 50 ms.
+        "triage-page" => {
+            let ratio = within(50.0, f(r, &["p99_ms"]));
+            Some(("p99 < 50 ms".into(), ratio, judged(ratio)))
+        }
+        // Issue 6: 2,000 crimes over 3,800 officers in under 200 ms, at the exact optimum.
+        "allocate" => {
+            let ratio = within(200.0, f(r, &["propose_ms", "median"]));
+            let optimal = r["optimal"].as_bool().unwrap_or(false);
+            Some(("< 200 ms and optimal".into(), ratio, optimal && judged(ratio)))
+        }
         // QUALITY.md R8: a view's p95 under 150 ms.
         "crime-page" => {
             let ratio = within(150.0, f(r, &["p95_ms"]));

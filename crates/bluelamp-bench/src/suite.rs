@@ -30,7 +30,7 @@ use crate::{Args, PASSWORD, percentile};
 
 /// The suite's parts, in the order they run.
 pub const PARTS: &[&str] =
-    &["generate", "queue-page", "crime-page", "search", "mixed", "incident-write", "crime-write"];
+    &["generate", "queue-page", "crime-page", "search", "triage-page", "mixed", "incident-write", "crime-write"];
 
 /// `bluelamp serve`, started as its own process on a free loopback port; killed when dropped.
 pub struct Server {
@@ -259,6 +259,10 @@ pub async fn suite<B: TestBackend>(args: &Args) -> anyhow::Result<Vec<serde_json
             "notes": format!("{} queries of each of {} kinds over the generated force, one at a time", args.queries, kinds.len()),
         }));
     }
+    if wanted("triage-page") {
+        let triage = session(&core, "bench.triage", &["triage", "supervisor"]).await?;
+        results.push(triage_page(B::NAME, &core, &client, &base, &investigator, &triage, &people, args).await?);
+    }
     if wanted("mixed") {
         results.push(crate::mixed::mixed(B::NAME, &server, &load_users, &handler, &g, &loaded, &people, args).await?);
     }
@@ -370,6 +374,72 @@ async fn queue_page(
         "errors": errors,
         "p50_ms": l["p50"], "p95_ms": l["p95"], "p99_ms": l["p99"],
         "notes": format!("the control-room queue page with {open} open incidents over the generated force, paced at 20 requests/s; {errors} errors"),
+    }))
+}
+
+/// The triage queue page with 2,000 crimes waiting (issue 6): tops the waiting crimes up to 2,000
+/// through the API when the force has fewer, then reads the page paced at 20 requests a second for
+/// the set time, and the allocation proposals page (every waiting crime proposed at once) ten times.
+#[allow(clippy::too_many_arguments)]
+async fn triage_page(
+    db: &str,
+    core: &bluelamp_core::Core,
+    client: &reqwest::Client,
+    base: &str,
+    investigator: &Session,
+    triage: &Session,
+    people: &Arc<Vec<Uuid>>,
+    args: &Args,
+) -> anyhow::Result<serde_json::Value> {
+    let limit = bluelamp_core::triage_use::QUEUE_LIMIT;
+    let waiting = core.store.list_unallocated_crimes(limit).await?.len();
+    let missing = 2000usize.saturating_sub(waiting);
+    eprintln!("triage page: {waiting} crimes waiting; recording {missing} more through the API");
+    for n in 0..missing as u64 {
+        let r = client
+            .post(format!("{base}/api/v1/crimes"))
+            .bearer_auth(&investigator.bearer)
+            .json(&crate::incidents::crime_body(0, n + 1, people))
+            .send()
+            .await?;
+        anyhow::ensure!(r.status().as_u16() == 201, "recording a crime: {}", r.text().await.unwrap_or_default());
+    }
+    let waiting = core.store.list_unallocated_crimes(limit).await?.len();
+    eprintln!("triage page: {waiting} waiting; paced at 20 requests/s for {} s", args.seconds);
+    let mut ticker = tokio::time::interval(Duration::from_millis(50));
+    let deadline = Instant::now() + Duration::from_secs(args.seconds);
+    let mut tasks = Vec::new();
+    while Instant::now() < deadline {
+        ticker.tick().await;
+        let (client, url, cookie) = (client.clone(), format!("{base}/triage"), triage.cookie.clone());
+        tasks.push(tokio::spawn(async move { get(&client, &url, &cookie).await }));
+    }
+    let (mut times, mut errors) = (Vec::new(), 0u64);
+    for task in tasks {
+        match task.await? {
+            (ms, true) => times.push(ms),
+            _ => errors += 1,
+        }
+    }
+    let l = latency_json(&mut times);
+    let mut proposals = Vec::new();
+    for _ in 0..10 {
+        let (ms, ok) = get(client, &format!("{base}/triage/allocations"), &triage.cookie).await;
+        if ok { proposals.push(ms) } else { errors += 1 }
+    }
+    let p = latency_json(&mut proposals);
+    Ok(json!({
+        "database": db,
+        "benchmark": "triage-page",
+        "figure": format!("p99 {:.1} ms", l["p99"].as_f64().unwrap_or(0.0)),
+        "waiting": waiting,
+        "errors": errors,
+        "p50_ms": l["p50"], "p95_ms": l["p95"], "p99_ms": l["p99"],
+        "proposals_page_ms": p,
+        "notes": format!(
+            "the triage queue page with {waiting} crimes waiting, paced at 20 requests/s; the allocation proposals page (all {waiting} proposed at once, officers' caseloads read) p50 {:.0} ms; {errors} errors",
+            p["p50"].as_f64().unwrap_or(0.0)
+        ),
     }))
 }
 
