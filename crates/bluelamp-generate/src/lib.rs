@@ -251,6 +251,9 @@ pub struct GenCrime {
     pub hate_strands: Vec<HateStrand>,
     pub injury_recorded: bool,
     pub finalised_at: Option<DateTime<Utc>>,
+    /// When it left the triage queue, allocated to the investigator who recorded it (none while it
+    /// waits).
+    pub allocated_at: Option<DateTime<Utc>>,
     /// (person index, role).
     pub people: Vec<(usize, CrimeRole)>,
     /// The incident it was reported in ([`Generator::crime_incident`] makes it).
@@ -705,19 +708,29 @@ impl Generator {
             d if d > 180 => vec![(CrimeStatus::Finalised, 92.0), (CrimeStatus::UnderInvestigation, 8.0)],
             d if d > 30 => vec![
                 (CrimeStatus::Finalised, 60.0),
-                (CrimeStatus::UnderInvestigation, 25.0),
-                (CrimeStatus::Allocated, 10.0),
-                (CrimeStatus::AwaitingTriage, 5.0),
+                (CrimeStatus::UnderInvestigation, 28.0),
+                (CrimeStatus::Allocated, 12.0),
             ],
-            _ => vec![
-                (CrimeStatus::Recorded, 20.0),
-                (CrimeStatus::AwaitingTriage, 25.0),
-                (CrimeStatus::Allocated, 25.0),
-                (CrimeStatus::UnderInvestigation, 20.0),
-                (CrimeStatus::Finalised, 10.0),
+            // A backlog like the inspection's (about 2,000 crimes waiting, the oldest 14 days, on a
+            // county force): only the last fortnight's crimes still wait, fewer the older they are.
+            d if d >= 14 => vec![
+                (CrimeStatus::Allocated, 45.0),
+                (CrimeStatus::UnderInvestigation, 35.0),
+                (CrimeStatus::Finalised, 20.0),
+            ],
+            d => vec![
+                (CrimeStatus::Recorded, 20.0 + 2.0 * (14 - d) as f64),
+                (CrimeStatus::Allocated, 30.0 + 2.0 * d as f64),
+                (CrimeStatus::UnderInvestigation, 15.0 + 2.0 * d as f64),
+                (CrimeStatus::Finalised, 5.0),
             ],
         })
         .pick(&mut rng);
+        // Allocated (and so out of the queue) within a few days of recording, never after `until`.
+        let allocated_at = (status != CrimeStatus::Recorded).then(|| {
+            let room = (self.spec.until - recorded_at).num_minutes().max(1) as u64;
+            recorded_at + Duration::minutes(rng.below(room.min(4 * 24 * 60)) as i64)
+        });
         let finalised_at = (status == CrimeStatus::Finalised).then(|| {
             let room = (self.spec.until - recorded_at).num_minutes().max(1) as u64;
             recorded_at + Duration::minutes(rng.below(room.min(120 * 24 * 60)) as i64)
@@ -753,6 +766,7 @@ impl Generator {
             hate_strands,
             injury_recorded,
             finalised_at,
+            allocated_at,
             people,
             incident,
         }

@@ -457,6 +457,9 @@ const CRIME_COLUMNS: &[&str] = &[
     "injury_recorded",
     "incident_id",
     "finalised_at",
+    "allocated_to",
+    "allocated_to_name",
+    "allocated_at",
 ];
 
 /// Crimes `range`, each with the incident it was reported in (if any), its people and its first
@@ -513,6 +516,10 @@ pub fn crimes(g: &Generator, range: std::ops::Range<usize>, officers: &[GenOffic
             Cell::Bool(c.injury_recorded),
             c.incident.into(),
             c.finalised_at.into(),
+            // Crimes past the queue were allocated to the investigator who recorded them.
+            c.allocated_at.map(|_| officer.id).into(),
+            (if c.allocated_at.is_some() { officer.display_name.clone() } else { String::new() }).into(),
+            c.allocated_at.into(),
         ]);
         for (person, role) in &c.people {
             links.push(vec![

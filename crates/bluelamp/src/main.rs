@@ -7,6 +7,7 @@ mod demo;
 mod demo_crimes;
 mod demo_incidents;
 mod demo_people;
+mod demo_triage;
 mod generate;
 mod import;
 
@@ -65,6 +66,11 @@ enum Command {
         /// already loaded add nothing.
         #[arg(long, num_args = 1..)]
         policeuk: Vec<PathBuf>,
+        /// A scenario loaded into a new demo database: `backlog` adds about two weeks of crimes
+        /// arriving faster than they are allocated, leaving about 2,000 waiting with the oldest 14
+        /// days (the inspection's backlog), for the triage and backlog recovery pages.
+        #[arg(long, value_parser = ["backlog"])]
+        scenario: Option<String>,
     },
     /// Production start: serve on the configured database. Refuses a database that is missing, not
     /// migrated, or migrated by a newer bluelamp.
@@ -346,7 +352,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Config { command: ConfigCommand::Example } => {
             print!("{}", config::EXAMPLE);
         }
-        Command::Demo { addr, data_dir, assets_dir, incidents: demo_incident_count, policeuk } => {
+        Command::Demo { addr, data_dir, assets_dir, incidents: demo_incident_count, policeuk, scenario } => {
             let mut config = Config::load(None)?;
             config.environment = Environment::Demo;
             config.secure_cookies = false;
@@ -376,6 +382,21 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let started = std::time::Instant::now();
                 let crimes = demo_crimes::load(&core, 400).await?;
                 println!("  made {crimes} demo crimes in {:.1} s", started.elapsed().as_secs_f64());
+                let started = std::time::Instant::now();
+                demo_triage::desk_team(&core).await?;
+                let allocated = demo_triage::allocate_by_day(&core, 24, 1_000, demo_triage::Pick::Oldest).await?;
+                println!("  allocated {allocated} of them day by day in {:.1} s", started.elapsed().as_secs_f64());
+                if scenario.as_deref() == Some("backlog") {
+                    let started = std::time::Instant::now();
+                    let (made, allocated) = demo_triage::backlog(&core, 3_200).await?;
+                    println!(
+                        "  backlog scenario: {made} crimes over 14 days, {allocated} allocated, {} waiting ({:.1} s)",
+                        core.store.list_unallocated_crimes(bluelamp_core::triage_use::QUEUE_LIMIT).await?.len(),
+                        started.elapsed().as_secs_f64()
+                    );
+                }
+            } else if scenario.is_some() {
+                println!("  a scenario loads only into a new demo database: remove {} first", data_dir.display());
             }
             if !policeuk.is_empty() {
                 import::policeuk(&core, &policeuk).await?;
@@ -640,10 +661,27 @@ async fn serve(core: Core, config: Config, listener: tokio::net::TcpListener) ->
         trusted_origins: config.trusted_origins.clone(),
         sign_in_per_minute: config.sign_in.per_address_per_minute,
     };
+    if !core.settings.triage.auto_allocate.is_empty() {
+        tokio::spawn(auto_allocate(core.clone(), config.triage.auto_allocate_every()));
+    }
     let app = bluelamp_web::router(bluelamp_web::AppState::new(core, web));
     bluelamp_web::serve(listener, app, shutdown_signal()).await?;
     tracing::info!("bluelamp stopped");
     Ok(())
+}
+
+/// Allocates crimes in the force's auto-allocation categories as the engine proposes, on a timer.
+async fn auto_allocate(core: Core, every: std::time::Duration) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match core.auto_allocate(&bluelamp_core::audit::RequestContext::default()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(allocated = n, "auto-allocation"),
+            Err(e) => tracing::warn!(error = %e, "auto-allocation failed; will try again"),
+        }
+    }
 }
 
 async fn shutdown_signal() {
