@@ -38,7 +38,9 @@ type ApiResult<T> = Result<T, ApiError>;
         crate::api_pole::link, crate::api_pole::cancel, crate::api_pole::criteria, crate::api_pole::objects_by_identifier,
         crate::api_pole::delegations, crate::api_pole::delegate, crate::api_pole::revoke,
         crate::api_people::request_merge, crate::api_people::list_merges, crate::api_people::show_merge, crate::api_people::apply_merge, crate::api_people::reject_merge, crate::api_people::unmerge,
-        crate::api_crimes::search),
+        crate::api_crimes::search,
+        crate::api_triage::queue, crate::api_triage::screen, crate::api_triage::proposals, crate::api_triage::allocate,
+        crate::api_triage::accept, crate::api_triage::backlog),
     components(schemas(ErrorJson, FieldErrorJson)),
     modifiers(&BearerAuth),
     security(("bearer" = []))

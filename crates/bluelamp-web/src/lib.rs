@@ -8,6 +8,7 @@ pub mod api_crimes;
 pub mod api_incidents;
 pub mod api_people;
 pub mod api_pole;
+pub mod api_triage;
 pub mod auth;
 pub mod error;
 pub mod extract;
@@ -170,6 +171,24 @@ pub fn routes() -> Vec<Route> {
         route(Method::GET, "/quality/thrive", perm(P::ThriveReview), get(pages::quality::overview)),
         route(Method::GET, "/quality/thrive/{id}", perm(P::ThriveReview), get(pages::quality::review_form)),
         route(Method::POST, "/quality/thrive/{id}", perm(P::ThriveReview), post(pages::quality::review)),
+        route(Method::GET, "/triage", perm(P::CrimeTriage), get(pages::triage::queue)),
+        route(Method::GET, "/triage/allocations", perm(P::CrimeTriage), get(pages::triage::allocations)),
+        // A whole queue's proposals are accepted in one form (about 90 bytes a crime).
+        route(
+            Method::POST,
+            "/triage/allocations/accept",
+            perm(P::CrimeTriage),
+            post(pages::triage::accept).layer(DefaultBodyLimit::max(MAX_BULK_BODY_BYTES)),
+        ),
+        route(Method::GET, "/triage/backlog", perm(P::CrimeTriage), get(pages::triage::backlog)),
+        route(Method::GET, "/triage/workload", perm(P::CrimeTriage), get(pages::triage::workload)),
+        route(Method::GET, "/triage/crimes/{id}", perm(P::CrimeTriage), get(pages::triage::screening)),
+        route(Method::POST, "/triage/crimes/{id}/screen", perm(P::CrimeTriage), post(pages::triage::screen)),
+        route(Method::GET, "/triage/crimes/{id}/allocate", perm(P::CrimeTriage), get(pages::triage::allocate_form)),
+        route(Method::POST, "/triage/crimes/{id}/allocate", perm(P::CrimeTriage), post(pages::triage::allocate)),
+        route(Method::POST, "/triage/officers/{id}/cap", perm(P::CrimeTriage), post(pages::triage::set_cap)),
+        route(Method::POST, "/triage/officers/{id}/leave", perm(P::CrimeTriage), post(pages::triage::record_leave)),
+        route(Method::POST, "/triage/leave/{id}/cancel", perm(P::CrimeTriage), post(pages::triage::cancel_leave)),
         route(Method::GET, "/admin/users", perm(P::UserManage), get(pages::users)),
         route(Method::GET, "/admin/users/new", perm(P::UserManage), get(pages::new_user_form)),
         route(Method::POST, "/admin/users", perm(P::UserManage), post(pages::create_user)),
@@ -235,6 +254,17 @@ pub fn routes() -> Vec<Route> {
         route(Method::POST, "/api/v1/merges/{id}/apply", perm(P::PersonMerge), post(api_people::apply_merge)),
         route(Method::POST, "/api/v1/merges/{id}/reject", perm(P::PersonMerge), post(api_people::reject_merge)),
         route(Method::POST, "/api/v1/merges/{id}/unmerge", perm(P::PersonMerge), post(api_people::unmerge)),
+        route(Method::GET, "/api/v1/triage/queue", perm(P::CrimeTriage), get(api_triage::queue)),
+        route(Method::POST, "/api/v1/triage/crimes/{id}/screen", perm(P::CrimeTriage), post(api_triage::screen)),
+        route(Method::GET, "/api/v1/triage/proposals", perm(P::CrimeTriage), get(api_triage::proposals)),
+        route(Method::POST, "/api/v1/triage/crimes/{id}/allocate", perm(P::CrimeTriage), post(api_triage::allocate)),
+        route(
+            Method::POST,
+            "/api/v1/triage/allocations/accept",
+            perm(P::CrimeTriage),
+            post(api_triage::accept).layer(DefaultBodyLimit::max(MAX_BULK_BODY_BYTES)),
+        ),
+        route(Method::GET, "/api/v1/triage/backlog", perm(P::CrimeTriage), get(api_triage::backlog)),
         route(Method::GET, "/api/v1/users", perm(P::UserManage), get(api::list_users)),
         route(Method::POST, "/api/v1/users", perm(P::UserManage), post(api::create_user)),
         route(Method::POST, "/api/v1/users/{username}/disable", perm(P::UserManage), post(api::disable_user)),
@@ -246,6 +276,9 @@ pub fn routes() -> Vec<Route> {
 
 /// Largest request body accepted (forms and JSON); larger gets 413.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Largest body of a bulk allocation (a whole queue's accepted proposals); larger gets 413.
+pub const MAX_BULK_BODY_BYTES: usize = 4 * 1024 * 1024;
 
 /// Builds the whole application.
 pub fn router(state: AppState) -> Router {

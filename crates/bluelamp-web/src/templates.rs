@@ -58,6 +58,9 @@ pub struct HomePage {
     pub greeting: String,
     pub heading: String,
     pub sections: Vec<HomeSection>,
+    /// Crimes waiting past their triage limit, for those who triage (the inspector's line for
+    /// inspectors and above).
+    pub triage_alerts: Vec<String>,
 }
 
 pub struct OfficerRow {

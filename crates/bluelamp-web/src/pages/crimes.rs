@@ -643,6 +643,11 @@ pub struct CrimePage {
     pub roles: Vec<(&'static str, &'static str)>,
     /// What was typed into the link and cancel forms, by field name.
     pub typed: std::collections::BTreeMap<String, String>,
+    /// Screening decisions and allocations, newest first (issue 6).
+    pub screenings: Vec<super::triage::ScreeningRow>,
+    pub allocations: Vec<super::triage::AllocationRow>,
+    /// The user triages and the crime is still open: link to screening and allocating it.
+    pub can_triage: bool,
 }
 
 impl CrimePage {
@@ -681,6 +686,7 @@ pub(crate) async fn crime_page_typed(
         Err(why) => Err(why),
     };
     let failures = state.core.crime_facts_failures(&record).await?;
+    let (screenings, allocations) = state.core.crime_triage_history(user, record.crime.id).await?;
     let c = &record.crime;
     let incident = match c.incident_id {
         Some(id) => state.core.store.find_incident(id).await?.map(|r| (id.to_string(), r.incident.reference)),
@@ -720,6 +726,20 @@ pub(crate) async fn crime_page_typed(
         rows.push(("Hate crime strands", c.hate_strands.iter().map(|h| h.label()).collect::<Vec<_>>().join(", ")));
     }
     rows.push(("Injury recorded", if c.injury_recorded { "Yes".into() } else { "No".into() }));
+    rows.push((
+        "Allocated to",
+        match (c.allocated_to, c.allocated_at) {
+            (Some(_), Some(at)) => format!("{} since {}", c.allocated_to_name, time::london(at)),
+            (Some(_), None) => c.allocated_to_name.clone(),
+            (None, _) => "Not allocated".into(),
+        },
+    ));
+    if !c.route.is_empty() {
+        rows.push(("Triage route", super::triage::route_label(&c.route).to_string()));
+    }
+    if let Some(outcome) = &c.outcome {
+        rows.push(("Outcome", outcome.clone()));
+    }
     if let Some(cancelled) = &record.cancellation {
         rows.push((
             if c.status == CrimeStatus::Transferred { "Transferred" } else { "Cancelled" },
@@ -824,6 +844,9 @@ pub(crate) async fn crime_page_typed(
         location_roles: LocationRole::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
         roles: CrimeRole::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
         typed: typed_links,
+        screenings: super::triage::screening_rows(&state.core.settings, &screenings),
+        allocations: super::triage::allocation_rows(&allocations),
+        can_triage: user.can(Permission::CrimeTriage) && c.status.is_open(),
     })
 }
 

@@ -146,6 +146,8 @@ struct Counts {
     breaching: i64,
     ncrs_overdue: i64,
     thrive_to_review: i64,
+    triage_past_limit: i64,
+    triage_inspector: i64,
 }
 
 fn queues(role: Role, c: Counts) -> Vec<Queue> {
@@ -185,8 +187,18 @@ fn queues(role: Role, c: Counts) -> Vec<Queue> {
             ),
         ],
         Role::Triage => vec![
-            q("Triage queue", "Recorded crimes not yet allocated, highest risk first.", None, 0),
-            q("Past the ageing threshold", "Crimes waiting longer than their priority allows.", None, 0),
+            q(
+                "Past their triage limit",
+                "Crimes in the triage queue waiting longer than their limit allows.",
+                Some("/triage"),
+                c.triage_past_limit,
+            ),
+            q(
+                "Far past their limit",
+                "Crimes in the queue waiting more than twice their limit.",
+                Some("/triage/backlog"),
+                c.triage_inspector,
+            ),
         ],
         Role::Investigator => vec![
             q("My crimes", "Investigations allocated to you.", None, 0),
@@ -250,6 +262,23 @@ pub async fn home(State(state): State<AppState>, CurrentUser(user): CurrentUser)
     if user.can(Permission::NcrsView) {
         counts.ncrs_overdue = state.core.store.list_ncrs_due(now, 5000).await?.len() as i64;
     }
+    let mut triage_alerts = Vec::new();
+    if user.can(Permission::CrimeTriage) {
+        let (past, inspector) = state.core.triage_alerts(&user).await?;
+        counts.triage_past_limit = past as i64;
+        counts.triage_inspector = inspector as i64;
+        let crimes = |n: usize| if n == 1 { "1 crime has".to_string() } else { format!("{n} crimes have") };
+        if past > 0 {
+            triage_alerts.push(format!("{} waited past their triage limit", crimes(past)));
+        }
+        // The duty inspector's alert goes to inspectors and above.
+        if inspector > 0
+            && state.core.store.find_user(user.user_id).await?.is_some_and(|u| is_inspector_or_above(u.rank))
+        {
+            let more = if inspector == 1 { "1 has".to_string() } else { format!("{inspector} have") };
+            triage_alerts.push(format!("{more} waited more than twice their limit: the duty inspector is alerted"));
+        }
+    }
     let first = user.roles.first().copied();
     let mut shell = Shell::for_user(&user, first.map(|r| r.label()).unwrap_or("Home"), "/");
     shell.main_role = first.map(|r| r.as_str().to_string());
@@ -263,7 +292,23 @@ pub async fn home(State(state): State<AppState>, CurrentUser(user): CurrentUser)
         greeting: format!("{} · {}", user.display_name, time::london(state.core.now())),
         heading: user.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(" and "),
         sections,
+        triage_alerts,
     })
+}
+
+/// Whether a rank is inspector or above (the duty inspector's alerts), not counting specials, PCSOs
+/// and staff.
+fn is_inspector_or_above(rank: Rank) -> bool {
+    matches!(
+        rank,
+        Rank::Inspector
+            | Rank::ChiefInspector
+            | Rank::Superintendent
+            | Rank::ChiefSuperintendent
+            | Rank::AssistantChiefConstable
+            | Rank::DeputyChiefConstable
+            | Rank::ChiefConstable
+    )
 }
 
 // ---- The force directory and restricted records --------------------------------------------------
@@ -747,3 +792,4 @@ pub mod incidents;
 pub mod merge;
 pub mod people;
 pub mod quality;
+pub mod triage;
