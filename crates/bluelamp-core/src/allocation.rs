@@ -1400,7 +1400,10 @@ struct Placed<'a> {
 fn reasons(placed: &Placed, eligible: &[usize], facts: &ClassFacts) -> Vec<String> {
     let Placed { crime, key, officer, okey, nth, of } = *placed;
     let mut out = Vec::new();
-    if key.division == okey.division {
+    if crime.division.trim().is_empty() {
+        // A crime recorded without a place in the force's areas has no division to prefer.
+        out.push(format!("In {} division (the crime has no division recorded)", officer.division));
+    } else if key.division == okey.division {
         out.push(format!("In the crime's division ({})", crime.division));
     } else {
         let left: i64 = eligible.iter().filter(|k| facts.division[**k] == key.division).map(|k| facts.left[*k]).sum();
@@ -1570,7 +1573,14 @@ fn no_one(crime: &CrimeToAllocate, key: Key, officers: &[OfficerProfile], keys: 
     let with = if need.is_empty() { String::new() } else { format!(" with {need}") };
     format!(
         "No {who}{with} has capacity: {}, {}",
-        tally(&inside, &format!("in {} division", crime.division)),
+        tally(
+            &inside,
+            &if crime.division.trim().is_empty() {
+                "in the crime's division (none recorded)".to_string()
+            } else {
+                format!("in {} division", crime.division)
+            }
+        ),
         tally(&outside, "elsewhere")
     )
 }

@@ -387,11 +387,13 @@ impl Core {
         let with_reasons: Vec<(Choice, Vec<String>)> = choices
             .iter()
             .map(|c| {
+                // What the engine proposed is its own fresh proposal, never the caller's say-so.
+                let proposed = proposals.get(&c.crime_id).and_then(|(officer, _)| *officer);
                 let reasons = match proposals.get(&c.crime_id) {
                     Some((Some(officer), reasons)) if *officer == c.officer_id => reasons.clone(),
                     _ => vec![format!("Chosen by {}", by.username)],
                 };
-                (*c, reasons)
+                (Choice { proposed, ..*c }, reasons)
             })
             .collect();
         self.allocate(&By::User(by), &with_reasons, false, ctx).await
@@ -617,15 +619,15 @@ impl Core {
             errors.push(FieldError::new("user_id", "No such officer"));
         }
         crate::incident::text_rule(&mut errors, "kind", kind, true, 100, "the kind of leave");
+        if starts_at.is_none() {
+            errors.push(FieldError::new("starts_at", "Enter when the leave starts"));
+        }
         match (starts_at, ends_at) {
-            (None, _) => errors.push(FieldError::new("starts_at", "Enter when the leave starts")),
             (_, None) => errors.push(FieldError::new("ends_at", "Enter when the leave ends")),
             (Some(s), Some(e)) if e <= s => {
                 errors.push(FieldError::new("ends_at", "The leave must end after it starts"))
             }
-            (Some(_), Some(e)) if e <= self.now() => {
-                errors.push(FieldError::new("ends_at", "The leave has already ended"))
-            }
+            (_, Some(e)) if e <= self.now() => errors.push(FieldError::new("ends_at", "The leave has already ended")),
             (Some(s), Some(e)) if e - s > Duration::days(366) => {
                 errors.push(FieldError::new("ends_at", "Record leave of a year or less at a time"))
             }

@@ -135,7 +135,16 @@ const BACKLOG_CODES: &[(&str, u32)] = &[
 /// The `backlog` scenario: crimes over the last 14 days (about 230 a day) of which the unit
 /// allocates about 85 a day, leaving about 2,000 waiting, the oldest 14 days.
 pub async fn backlog(core: &Core, total: usize) -> anyhow::Result<(usize, usize)> {
-    let mut rng = StdRng::seed_from_u64(0xb4c);
+    let made = record_spread(core, total, 14, 0xb4c).await?;
+    let allocated = allocate_by_day(core, 12, made * 85 / 230 / 14, Pick::RiskThenAny).await?;
+    Ok((made, allocated))
+}
+
+/// Crimes recorded over the last `days` days from the demo's people and places, left waiting for
+/// triage (the first a minor assault with no risk flags, so the queue always has one the
+/// solvability model screens). Returns how many were recorded.
+pub async fn record_spread(core: &Core, total: usize, days: i64, seed: u64) -> anyhow::Result<usize> {
+    let mut rng = StdRng::seed_from_u64(seed);
     let ctx = RequestContext::default();
     let officer = principal_of(&core.get_user_by_username("investigator").await?);
     let incidents = core
@@ -160,7 +169,7 @@ pub async fn backlog(core: &Core, total: usize) -> anyhow::Result<(usize, usize)
     }
     anyhow::ensure!(people.len() >= 2 && !places.is_empty(), "the demo incidents have no people or places");
     let now = Utc::now();
-    let start = now - Duration::days(14) + Duration::hours(1);
+    let start = now - Duration::days(days) + Duration::hours(1);
     let clock = Arc::new(SetClock(Mutex::new(start)));
     let demo = Core::new(core.store.clone(), clock.clone(), Settings { ..core.settings.clone() });
     let weights: Vec<(&str, u32)> = BACKLOG_CODES.to_vec();
@@ -168,7 +177,11 @@ pub async fn backlog(core: &Core, total: usize) -> anyhow::Result<(usize, usize)
     for k in 0..total {
         let at = start + Duration::seconds(((now - start).num_seconds() as f64 * k as f64 / total as f64) as i64);
         set(&clock.0, at);
-        let code = weights.choose_weighted(&mut rng, |(_, w)| *w).map(|(c, _)| *c).unwrap_or("46");
+        let code = if k == 0 {
+            "105A"
+        } else {
+            weights.choose_weighted(&mut rng, |(_, w)| *w).map(|(c, _)| *c).unwrap_or("46")
+        };
         let victim = *people.choose(&mut rng).unwrap_or(&people[0]);
         let mut with = vec![(victim, CrimeRole::Victim)];
         if rng.random_bool(0.35)
@@ -184,7 +197,7 @@ pub async fn backlog(core: &Core, total: usize) -> anyhow::Result<(usize, usize)
             ("child-victim", 0.02),
             ("perishable-evidence", 0.12),
         ] {
-            if rng.random_bool(p) {
+            if rng.random_bool(p) && k > 0 {
                 flags.push(flag.to_string());
             }
         }
@@ -205,8 +218,7 @@ pub async fn backlog(core: &Core, total: usize) -> anyhow::Result<(usize, usize)
             made += 1;
         }
     }
-    let allocated = allocate_by_day(core, 12, made * 85 / 230 / 14, Pick::RiskThenAny).await?;
-    Ok((made, allocated))
+    Ok(made)
 }
 
 fn set(clock: &Mutex<DateTime<Utc>>, at: DateTime<Utc>) {

@@ -386,6 +386,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 demo_triage::desk_team(&core).await?;
                 let allocated = demo_triage::allocate_by_day(&core, 24, 1_000, demo_triage::Pick::Oldest).await?;
                 println!("  allocated {allocated} of them day by day in {:.1} s", started.elapsed().as_secs_f64());
+                let waiting = demo_triage::record_spread(&core, 40, 2, 0x7e1a).await?;
+                println!("  {waiting} crimes from the last two days wait for triage");
                 if scenario.as_deref() == Some("backlog") {
                     let started = std::time::Instant::now();
                     let (made, allocated) = demo_triage::backlog(&core, 3_200).await?;
