@@ -353,3 +353,46 @@ pub async fn backlog_counts_the_queue_and_its_flow<B: TestBackend>() {
     assert!(backlog.oldest.iter().any(|i| i.row.crime.id == fresh.id));
     assert!(matches!(core.backlog_view(&sup, 0, &ctx()).await, Err(Error::Invalid(_))));
 }
+
+/// Whatever the answers and whoever asks, a crime the models exclude is never screened out, and
+/// nothing is written when it is refused: every always-excluded flag and a hate strand, each with
+/// random factor answers (seeded), with and without an override reason.
+pub async fn excluded_crimes_are_never_screened_out<B: TestBackend>() {
+    use bluelamp_core::solvability::ALWAYS_EXCLUDED_FLAGS;
+    let backend = B::new().await;
+    let core = core(backend.store(), ManualClock::standard());
+    let officer = principal_of(&add_user(&core, "inv.one", &["investigator"]).await);
+    let triage = principal_of(&add_user(&core, "tri.one", &["triage", "supervisor"]).await);
+    let (victim, _) = two_people(&core, By::User(&officer)).await;
+    let model =
+        core.settings.triage.models.model_for("105A", bluelamp_core::offence::OffenceGroup::ViolenceAgainstThePerson);
+    let keys: Vec<String> =
+        model.expect("a model for 105A").factors.iter().filter(|f| f.group.is_none()).map(|f| f.key.clone()).collect();
+    let mut seed: u64 = 0x5eed_0006;
+    let mut next = move || {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        seed >> 33
+    };
+    let mut cases: Vec<NewCrime> =
+        ALWAYS_EXCLUDED_FLAGS.iter().map(|f| crime_of("105A", victim, None, &[f.as_str()])).collect();
+    cases.push(NewCrime { hate_strands: vec!["religion".into()], ..crime_of("105A", victim, None, &[]) });
+    for new in &cases {
+        let crime = record(&core, &officer, new).await;
+        for _ in 0..4 {
+            let factors: Vec<String> = keys.iter().filter(|_| next() % 2 == 0).cloned().collect();
+            let reason = if next() % 2 == 0 {
+                "The victim has asked us to take no further action".to_string()
+            } else {
+                String::new()
+            };
+            let input = ScreenInput { factors, decision: "screen-out".into(), override_reason: reason };
+            match core.screen_crime(&triage, crime.id, 1, &input, &ctx()).await {
+                Err(Error::Invalid(errors)) => assert!(errors.iter().any(|e| e.field == "decision"), "{errors:?}"),
+                other => panic!("{:?} was screened out: {other:?}", new.flags),
+            }
+        }
+        let stored = backend.store().find_crime(crime.id).await.expect("find").expect("crime").crime;
+        assert_eq!((stored.status, stored.version, stored.outcome), (CrimeStatus::Recorded, 1, None));
+        assert!(backend.store().crime_triage_history(crime.id).await.expect("history").0.is_empty());
+    }
+}
