@@ -608,7 +608,8 @@ macro_rules! contract_tests {
             // triage and allocation (contract_triage.rs)
             triage_queue_is_ordered_and_explained, screening_is_recorded_audited_and_honours_exclusions,
             allocation_respects_caps_accreditation_and_concurrency, allocations_are_not_saved_without_audit,
-            backlog_counts_the_queue_and_its_flow, excluded_crimes_are_never_screened_out);
+            backlog_counts_the_queue_and_its_flow, excluded_crimes_are_never_screened_out,
+            configured_categories_auto_allocate);
     };
     (@each $backend:ty; $($name:ident),*) => {
         $(

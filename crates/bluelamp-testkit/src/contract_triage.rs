@@ -396,3 +396,33 @@ pub async fn excluded_crimes_are_never_screened_out<B: TestBackend>() {
         assert!(backend.store().crime_triage_history(crime.id).await.expect("history").0.is_empty());
     }
 }
+
+/// Crimes in the force's auto-allocation categories are allocated as the engine proposes, by the
+/// system and marked automatic; a crime with a victim at higher risk in the same category waits for
+/// a person, and so does every other category.
+pub async fn configured_categories_auto_allocate<B: TestBackend>() {
+    use bluelamp_core::offence::OffenceGroup;
+    let backend = B::new().await;
+    let mut settings = bluelamp_core::Settings::default();
+    settings.triage.auto_allocate = vec![OffenceGroup::Theft];
+    let core = bluelamp_core::Core::new(backend.store(), ManualClock::standard(), settings);
+    let officer = principal_of(&add_user(&core, "inv.one", &["investigator"]).await);
+    let (victim, _) = two_people(&core, By::User(&officer)).await;
+    let theft = record(&core, &officer, &crime_of("46", victim, None, &[])).await;
+    let vulnerable = record(&core, &officer, &crime_of("46", victim, None, &["vulnerable-victim"])).await;
+    let assault = record(&core, &officer, &crime_of("105A", victim, None, &[])).await;
+    assert_eq!(core.auto_allocate(&ctx()).await.expect("auto"), 1);
+    let store = backend.store();
+    let stored = |id| {
+        let store = store.clone();
+        async move { store.find_crime(id).await.expect("find").expect("crime").crime }
+    };
+    let allocated = stored(theft.id).await;
+    assert_eq!((allocated.status, allocated.allocated_to), (CrimeStatus::Allocated, Some(officer.user_id)));
+    let (_, allocations) = store.crime_triage_history(theft.id).await.expect("history");
+    assert!(allocations[0].automatic && allocations[0].allocated_by.is_none());
+    assert!(!allocations[0].reasons.is_empty());
+    assert_eq!(stored(vulnerable.id).await.allocated_to, None, "higher risk waits for a person");
+    assert_eq!(stored(assault.id).await.allocated_to, None, "not an auto-allocated category");
+    assert_eq!(core.auto_allocate(&ctx()).await.expect("again"), 0, "nothing more to do");
+}

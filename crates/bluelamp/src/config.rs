@@ -455,6 +455,46 @@ mod tests {
     }
 
     #[test]
+    fn triage_settings_and_files_load_and_bad_ones_are_refused_with_line_and_field() {
+        let dir = std::env::temp_dir().join(format!("bluelamp-triage-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let builtin = include_str!("../../bluelamp-core/data/solvability-models.toml");
+        let mut config = Config::default();
+        config.triage.standard_hours = 48;
+        config.triage.auto_allocate_groups = vec!["theft".into()];
+        let good = dir.join("models.toml");
+        std::fs::write(&good, builtin.replace("bluelamp built-in solvability models v1", "Wealdshire models 2027"))
+            .expect("write");
+        config.triage.models_file = Some(good);
+        let policy = config.settings().expect("loads").triage;
+        assert_eq!(policy.limits.standard_hours, 48);
+        assert_eq!(policy.auto_allocate, [bluelamp_core::offence::OffenceGroup::Theft]);
+        assert_eq!(policy.models.version, "Wealdshire models 2027");
+
+        // A weight that is not a number, and a threshold the model cannot reach.
+        let bad = dir.join("bad-models.toml");
+        let text =
+            builtin.replacen("weight = 3", "weight = \"high\"", 1).replacen("threshold = 6", "threshold = 600", 1);
+        std::fs::write(&bad, &text).expect("write");
+        config.triage.models_file = Some(bad);
+        let e = config.settings().expect_err("bad models").to_string();
+        assert!(e.contains("triage.models_file") && e.contains("line "), "{e}");
+        assert!(e.contains("weight") || e.contains("threshold"), "{e}");
+
+        config.triage.models_file = None;
+        let bad = dir.join("bad-requirements.toml");
+        std::fs::write(&bad, "version = \"T\"\n[[rule]]\nname = \"X\"\nmin_pip = \"pip9\"\ngroups = [\"theft\"]\n")
+            .expect("write");
+        config.triage.requirements_file = Some(bad);
+        let e = config.settings().expect_err("bad requirements").to_string();
+        assert!(e.contains("triage.requirements_file") && e.contains("pip9"), "{e}");
+        config.triage.requirements_file = None;
+        config.triage.auto_allocate_groups = vec!["thefts".into()];
+        assert!(config.settings().expect_err("bad group").to_string().contains("'thefts'"));
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
     fn a_configured_offence_list_is_used_and_a_bad_one_refused() {
         let dir = std::env::temp_dir().join(format!("bluelamp-offences-{}", uuid::Uuid::now_v7()));
         std::fs::create_dir_all(&dir).expect("temp dir");
