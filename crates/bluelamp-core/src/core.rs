@@ -104,6 +104,8 @@ pub(crate) struct Recent {
     pub thrive_count: crate::cache::Recent<i64, usize>,
     /// NCRS compliance by period.
     pub compliance: crate::cache::Recent<Period, (crate::crime::Compliance, Vec<crate::crime::Crime>)>,
+    /// The triage alerts on the home pages of those who triage (past the limit, past the inspector's).
+    pub triage_alerts: crate::cache::Recent<(), (usize, usize)>,
 }
 
 /// Who asks: a signed-in person (permission-checked) or the system itself (command line, loaders).
@@ -168,6 +170,7 @@ impl Core {
             thrive: crate::cache::Recent::new(ttl),
             thrive_count: crate::cache::Recent::new(ttl),
             compliance: crate::cache::Recent::new(ttl),
+            triage_alerts: crate::cache::Recent::new(ttl),
         });
         Core { store, clock, settings, recent }
     }

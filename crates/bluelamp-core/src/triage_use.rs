@@ -94,13 +94,19 @@ impl Core {
     }
 
     /// How many waiting crimes have passed their limit, for the home page's alert: (past the limit,
-    /// past the inspector's). Counts only, so not audited. Inspectors and above see both; others
-    /// who triage see the first.
+    /// past the inspector's). Counts only, so not audited; kept for `dashboard_cache` like the other
+    /// dashboards (every home view would otherwise read the whole queue). Inspectors and above see
+    /// both; others who triage see the first.
     pub async fn triage_alerts(&self, by: &Principal) -> Result<(usize, usize)> {
         by.require(Permission::CrimeTriage)?;
+        if let Some(kept) = self.recent.triage_alerts.get(&()) {
+            return Ok(kept);
+        }
         let items = self.queue_items().await?;
         let count = |b: Breach| items.iter().filter(|i| i.breach == b).count();
-        Ok((count(Breach::Supervisor) + count(Breach::Inspector), count(Breach::Inspector)))
+        let alerts = (count(Breach::Supervisor) + count(Breach::Inspector), count(Breach::Inspector));
+        self.recent.triage_alerts.put((), alerts);
+        Ok(alerts)
     }
 
     /// A crime with what screening would say about it, audited as a view.
