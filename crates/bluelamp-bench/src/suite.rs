@@ -325,6 +325,27 @@ pub async fn suite<B: TestBackend>(args: &Args) -> anyhow::Result<Vec<serde_json
     Ok(results)
 }
 
+/// Reads a page paced at 20 requests a second (open loop: a slow answer does not delay the next
+/// request) for `seconds`: the milliseconds of each good answer, and how many failed.
+async fn paced(client: &reqwest::Client, url: &str, cookie: &str, seconds: u64) -> anyhow::Result<(Vec<f64>, u64)> {
+    let mut ticker = tokio::time::interval(Duration::from_millis(50));
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let mut tasks = Vec::new();
+    while Instant::now() < deadline {
+        ticker.tick().await;
+        let (client, url, cookie) = (client.clone(), url.to_string(), cookie.to_string());
+        tasks.push(tokio::spawn(async move { get(&client, &url, &cookie).await }));
+    }
+    let (mut times, mut errors) = (Vec::new(), 0u64);
+    for task in tasks {
+        match task.await? {
+            (ms, true) => times.push(ms),
+            _ => errors += 1,
+        }
+    }
+    Ok((times, errors))
+}
+
 /// Tops the open incidents up to 2,000 through the API, then reads the queue page paced at 20
 /// requests a second (open loop) for the set time.
 async fn queue_page(
@@ -350,21 +371,7 @@ async fn queue_page(
     }
     let open = open_incidents(client, base, &handler.bearer).await?.len();
     eprintln!("queue page: {open} open; paced at 20 requests/s for {} s", args.seconds);
-    let mut ticker = tokio::time::interval(Duration::from_millis(50));
-    let deadline = Instant::now() + Duration::from_secs(args.seconds);
-    let mut tasks = Vec::new();
-    while Instant::now() < deadline {
-        ticker.tick().await;
-        let (client, url, cookie) = (client.clone(), format!("{base}/incidents"), supervisor.cookie.clone());
-        tasks.push(tokio::spawn(async move { get(&client, &url, &cookie).await }));
-    }
-    let (mut times, mut errors) = (Vec::new(), 0u64);
-    for task in tasks {
-        match task.await? {
-            (ms, true) => times.push(ms),
-            _ => errors += 1,
-        }
-    }
+    let (mut times, errors) = paced(client, &format!("{base}/incidents"), &supervisor.cookie, args.seconds).await?;
     let l = latency_json(&mut times);
     Ok(json!({
         "database": db,
@@ -406,21 +413,7 @@ async fn triage_page(
     }
     let waiting = core.store.list_unallocated_crimes(limit).await?.len();
     eprintln!("triage page: {waiting} waiting; paced at 20 requests/s for {} s", args.seconds);
-    let mut ticker = tokio::time::interval(Duration::from_millis(50));
-    let deadline = Instant::now() + Duration::from_secs(args.seconds);
-    let mut tasks = Vec::new();
-    while Instant::now() < deadline {
-        ticker.tick().await;
-        let (client, url, cookie) = (client.clone(), format!("{base}/triage"), triage.cookie.clone());
-        tasks.push(tokio::spawn(async move { get(&client, &url, &cookie).await }));
-    }
-    let (mut times, mut errors) = (Vec::new(), 0u64);
-    for task in tasks {
-        match task.await? {
-            (ms, true) => times.push(ms),
-            _ => errors += 1,
-        }
-    }
+    let (mut times, mut errors) = paced(client, &format!("{base}/triage"), &triage.cookie, args.seconds).await?;
     let l = latency_json(&mut times);
     let mut proposals = Vec::new();
     for _ in 0..10 {
