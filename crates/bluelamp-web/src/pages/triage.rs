@@ -611,6 +611,8 @@ pub struct ProposalRow {
     pub officer_detail: String,
     pub reasons: String,
     pub infeasible: String,
+    /// Why accepting this row was refused, shown beside it.
+    pub error: Option<String>,
 }
 
 #[derive(Template)]
@@ -621,6 +623,8 @@ pub struct ProposalsPage {
     pub waiting: String,
     pub proposed: String,
     pub unplaced: usize,
+    /// A refusal of the whole acceptance (a conflict, an unreadable tick), shown above the table.
+    pub form_error: Option<String>,
 }
 
 /// "West · Team A · 3 of 16 open".
@@ -646,6 +650,7 @@ async fn proposals_page(
     ctx: &RequestContext,
 ) -> Result<ProposalsPage, PageError> {
     let proposals = state.core.propose_allocations(user, ctx).await?;
+    let error_of = |field: &str| errors.iter().find(|e| e.field == field).map(|e| e.rule.clone());
     let rows: Vec<ProposalRow> = proposals
         .items
         .iter()
@@ -673,13 +678,16 @@ async fn proposals_page(
                         String::new()
                     }
                 }),
+                error: error_of(&format!("accept-{}", c.id)),
             }
         })
         .collect();
+    let form_error = error_of("accept");
     let proposed = rows.iter().filter(|r| r.value.is_some()).count();
     let mut shell = Shell::for_user(user, "Proposed allocations", "/triage");
     shell.errors = errors;
     Ok(ProposalsPage {
+        form_error,
         shell,
         waiting: crimes(rows.len()),
         proposed: thousands(proposed),
