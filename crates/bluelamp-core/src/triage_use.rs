@@ -69,7 +69,7 @@ fn screening_facts(crime: &Crime) -> crate::solvability::ScreeningFacts {
     }
 }
 
-fn requirement_facts(crime: &Crime) -> crate::allocation::CrimeFacts {
+fn requirement_facts(crime: &crate::triage::QueueCrime) -> crate::allocation::CrimeFacts {
     crate::allocation::CrimeFacts {
         offence_code: crime.offence_code.clone(),
         offence_group: crime.offence_group,
@@ -504,7 +504,7 @@ impl Core {
             .map(|r| {
                 let (victims, suspects) = people_of(r);
                 crate::triage::assess(
-                    crate::triage::QueueRow { crime: r.crime.clone(), victims, suspects },
+                    crate::triage::QueueRow { crime: (&r.crime).into(), victims, suspects },
                     now,
                     &self.settings.triage,
                 )

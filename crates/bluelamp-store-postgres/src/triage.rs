@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 
 use bluelamp_core::audit::NewAuditEvent;
-use bluelamp_core::triage::{Allocation, AllocationWrite, Caseload, Leave, QueueRow, Screening, TriageFlow};
+use bluelamp_core::triage::{
+    Allocation, AllocationWrite, Caseload, Leave, QueueCrime, QueueRow, Screening, TriageFlow,
+};
 use bluelamp_core::{Error, Result};
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
@@ -15,20 +17,41 @@ use crate::{PostgresStore, append, append_all, get, map_err, parse_enum};
 
 /// The statuses of a crime no one has been allocated yet.
 const UNALLOCATED: &str = "status IN ('recorded', 'awaiting-triage')";
+/// The columns the queue reads ([`QueueCrime`]).
+const QUEUE_COLUMNS: &str = "id, number, version, status, offence_code, offence_label, offence_group, recorded_at, \
+     division, flags, hate_strands, route";
+
+fn queue_crime_from_row(row: &PgRow) -> Result<QueueCrime> {
+    Ok(QueueCrime {
+        id: get(row, "id")?,
+        number: get(row, "number")?,
+        version: get(row, "version")?,
+        status: parse_enum(&get::<String>(row, "status")?)?,
+        offence_code: get(row, "offence_code")?,
+        offence_label: get(row, "offence_label")?,
+        offence_group: parse_enum(&get::<String>(row, "offence_group")?)?,
+        recorded_at: get(row, "recorded_at")?,
+        division: get(row, "division")?,
+        flags: crate::crime::parse_codes(&get::<String>(row, "flags")?)?,
+        hate_strands: crate::crime::parse_codes(&get::<String>(row, "hate_strands")?)?,
+        route: get(row, "route")?,
+    })
+}
+
 /// The statuses of a crime an officer is working.
 const OPEN_ALLOCATED: &str = "status IN ('allocated', 'under-investigation')";
 
 pub(crate) async fn list_unallocated_crimes(store: &PostgresStore, limit: u32) -> Result<Vec<QueueRow>> {
     let pool = store.pool();
     let crimes = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT * FROM crime WHERE {UNALLOCATED} ORDER BY recorded_at, id LIMIT $1"
+        "SELECT {QUEUE_COLUMNS} FROM crime WHERE {UNALLOCATED} ORDER BY recorded_at, id LIMIT $1"
     )))
     .bind(i64::from(limit))
     .fetch_all(pool)
     .await
     .map_err(map_err)?
     .iter()
-    .map(crate::crime::crime_from_row)
+    .map(queue_crime_from_row)
     .collect::<Result<Vec<_>>>()?;
     let people = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT cp.crime_id, cp.person_id, cp.role FROM crime_person cp \

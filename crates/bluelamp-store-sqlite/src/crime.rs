@@ -16,7 +16,7 @@ fn codes<T: std::fmt::Display>(items: &[T]) -> String {
     items.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
 }
 
-fn parse_codes<T: std::str::FromStr<Err = String>>(text: &str) -> Result<Vec<T>> {
+pub(crate) fn parse_codes<T: std::str::FromStr<Err = String>>(text: &str) -> Result<Vec<T>> {
     text.split(',').filter(|c| !c.is_empty()).map(parse_enum).collect()
 }
 

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use bluelamp_core::Error;
 use bluelamp_core::crime::Crime;
-use bluelamp_core::triage::{Breach, QueueItem, Screening};
+use bluelamp_core::triage::{Breach, QueueCrime, QueueItem, Screening};
 use bluelamp_core::triage_use::{Choice, ScreenInput};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -58,9 +58,48 @@ pub struct ReasonJson {
     pub points: i64,
 }
 
+/// A waiting crime as the queue shows it: what ranks it and what a triage officer needs to see
+/// (the whole record is at `GET /api/v1/crimes/{id}`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QueueCrimeJson {
+    pub id: Uuid,
+    pub number: String,
+    /// Give it back when screening or allocating, so a change by someone else is caught.
+    pub version: i64,
+    /// `recorded` or `awaiting-triage`.
+    pub status: String,
+    pub offence_code: String,
+    pub offence_label: String,
+    pub offence_group: String,
+    /// RFC 3339.
+    pub recorded_at: String,
+    pub division: String,
+    pub flags: Vec<String>,
+    pub hate_strands: Vec<String>,
+    /// `investigate` or `desk` once screened in; empty before screening.
+    pub route: String,
+}
+
+fn queue_crime_json(c: &QueueCrime) -> QueueCrimeJson {
+    QueueCrimeJson {
+        id: c.id,
+        number: c.number.clone(),
+        version: c.version,
+        status: c.status.as_str().to_string(),
+        offence_code: c.offence_code.clone(),
+        offence_label: c.offence_label.clone(),
+        offence_group: c.offence_group.as_str().to_string(),
+        recorded_at: c.recorded_at.to_rfc3339(),
+        division: c.division.clone(),
+        flags: c.flags.iter().map(|f| f.as_str().to_string()).collect(),
+        hate_strands: c.hate_strands.iter().map(|h| h.as_str().to_string()).collect(),
+        route: c.route.clone(),
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct QueueItemJson {
-    pub crime: TriageCrimeJson,
+    pub crime: QueueCrimeJson,
     /// The sum of `reasons`' points: higher is allocated first.
     pub priority: i64,
     /// Every reason for the priority, largest first.
@@ -87,7 +126,7 @@ fn breach_name(breach: Breach) -> &'static str {
 
 fn queue_item_json(item: &QueueItem) -> QueueItemJson {
     QueueItemJson {
-        crime: triage_crime_json(&item.row.crime),
+        crime: queue_crime_json(&item.row.crime),
         priority: item.priority,
         reasons: item.reasons.iter().map(|r| ReasonJson { why: r.why.clone(), points: r.points }).collect(),
         high_risk: item.high_risk,

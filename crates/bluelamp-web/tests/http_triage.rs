@@ -206,12 +206,12 @@ async fn queue_in_priority_order_with_reasons<B: TestBackend>() {
 
     let api = app.get("/api/v1/triage/queue", &triage).await.json();
     assert_eq!(api["total"], 2);
-    assert_eq!(api["crimes"][0]["crime"]["crime"]["number"], vulnerable.number.as_str());
+    assert_eq!(api["crimes"][0]["crime"]["number"], vulnerable.number.as_str());
     assert_eq!(api["crimes"][0]["priority"], 60);
     assert_eq!(api["crimes"][0]["reasons"][0]["why"], "Vulnerable victim");
     assert_eq!(api["crimes"][0]["reasons"][0]["points"], 40);
     assert_eq!(api["crimes"][0]["limit_hours"], 24);
-    assert_eq!(api["crimes"][1]["crime"]["crime"]["number"], theft.number.as_str());
+    assert_eq!(api["crimes"][1]["crime"]["number"], theft.number.as_str());
     assert_eq!(api["crimes"][1]["breach"], "none");
 
     let investigator = app.session("investigator").await;
@@ -227,7 +227,7 @@ async fn queue_in_priority_order_with_reasons<B: TestBackend>() {
     assert!(page.body.contains("Past its limit: triage supervisor alerted"));
     let api = app.get("/api/v1/triage/queue", &triage).await.json();
     assert_eq!((api["supervisor_breaches"].as_u64(), api["inspector_breaches"].as_u64()), (Some(1), Some(1)));
-    assert_eq!(api["crimes"][0]["crime"]["crime"]["number"], vulnerable.number.as_str());
+    assert_eq!(api["crimes"][0]["crime"]["number"], vulnerable.number.as_str());
 
     let home = app.get("/", &triage).await;
     assert!(home.body.contains("2 crimes have waited past their triage limit"), "{}", home.body);
