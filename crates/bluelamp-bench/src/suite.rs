@@ -414,6 +414,13 @@ async fn triage_page(
     let waiting = core.store.list_unallocated_crimes(limit).await?.len();
     eprintln!("triage page: {waiting} waiting; paced at 20 requests/s for {} s", args.seconds);
     let (mut times, mut errors) = paced(client, &format!("{base}/triage"), &triage.cookie, args.seconds).await?;
+    // The slow requests with when they were sent (seconds into the run): periodic stalls show here.
+    let slow: Vec<(String, f64)> = times
+        .iter()
+        .enumerate()
+        .filter(|(_, ms)| **ms > 100.0)
+        .map(|(k, ms)| (format!("{:.2}", k as f64 / 20.0), *ms))
+        .collect();
     let l = latency_json(&mut times);
     let mut proposals = Vec::new();
     for _ in 0..10 {
@@ -429,6 +436,7 @@ async fn triage_page(
         "errors": errors,
         "p50_ms": l["p50"], "p95_ms": l["p95"], "p99_ms": l["p99"],
         "proposals_page_ms": p,
+        "over_100_ms": slow,
         "notes": format!(
             "the triage queue page with {waiting} crimes waiting, paced at 20 requests/s; the allocation proposals page (all {waiting} proposed at once, officers' caseloads read) p50 {:.0} ms; {errors} errors",
             p["p50"].as_f64().unwrap_or(0.0)
