@@ -19,7 +19,7 @@ use std::time::Instant;
 use bluelamp_core::allocation::{
     CostWeights, CrimeFacts, CrimeToAllocate, OfficerProfile, RequirementTable, exact_reference, propose,
 };
-use bluelamp_core::crime::{CrimeFlag, CrimeRole, CrimeStatus};
+use bluelamp_core::crime::{CrimeRole, CrimeStatus};
 use bluelamp_core::offence::OffenceGroup;
 use bluelamp_core::user::{PipLevel, Rank, Specialism};
 use bluelamp_generate::rng::Rng;
@@ -243,27 +243,31 @@ pub(crate) fn run(officers: usize, crimes: usize, seed: u64, repeats: usize) -> 
     })
 }
 
-/// A priority like the triage queue's: risk flags, offence seriousness, and 20 points per day waited.
+/// The triage queue's own priority for a generated crime (`triage::assess` with the default
+/// weights), so the benchmark ranks crimes as the queue does.
 fn priority(c: &GenCrime) -> u32 {
-    let flag = |f: CrimeFlag, points: u32| if c.flags.contains(&f) { points } else { 0 };
-    let seriousness = match c.offence.group {
-        OffenceGroup::SexualOffences => 30,
-        OffenceGroup::Robbery => 25,
-        OffenceGroup::ViolenceAgainstThePerson => 20,
-        OffenceGroup::PossessionOfWeapons | OffenceGroup::Burglary => 15,
-        OffenceGroup::ArsonAndCriminalDamage => 5,
-        _ => 0,
+    let crime = bluelamp_core::triage::QueueCrime {
+        id: c.id,
+        number: c.number.clone(),
+        version: 1,
+        status: c.status,
+        offence_code: c.offence.code.clone(),
+        offence_label: c.offence.label.clone(),
+        offence_group: c.offence.group,
+        recorded_at: c.recorded_at,
+        division: c.division.clone(),
+        flags: c.flags.clone(),
+        hate_strands: c.hate_strands.clone(),
+        route: String::new(),
     };
-    let suspect = if c.people.iter().any(|(_, r)| *r == CrimeRole::Suspect) { 15 } else { 0 };
-    let hate = if c.hate_strands.is_empty() { 0 } else { 30 };
-    let days = (until() - c.recorded_at).num_days().max(0) as u32;
-    flag(CrimeFlag::VulnerableVictim, 40)
-        + flag(CrimeFlag::ChildVictim, 40)
-        + flag(CrimeFlag::DomesticAbuse, 35)
-        + flag(CrimeFlag::RepeatVictim, 20)
-        + flag(CrimeFlag::PerishableEvidence, 15)
-        + seriousness
-        + suspect
-        + hate
-        + 20 * days
+    // Only whether there is a named suspect counts for priority: the person's index stands in for its id.
+    let suspects = c
+        .people
+        .iter()
+        .filter(|(_, r)| *r == CrimeRole::Suspect)
+        .map(|(p, _)| uuid::Uuid::from_u128(*p as u128))
+        .collect();
+    let row = bluelamp_core::triage::QueueRow { crime, victims: Vec::new(), suspects };
+    let item = bluelamp_core::triage::assess(row, until(), &bluelamp_core::triage::TriagePolicy::default());
+    u32::try_from(item.priority.max(0)).unwrap_or(u32::MAX)
 }
