@@ -3,42 +3,11 @@
 //   BLUELAMP_URL       base URL of the running server, e.g. http://127.0.0.1:41234
 //   BLUELAMP_PASSWORD  the password shared by every demo user
 // Uses Debian's /usr/bin/chromium through playwright-core, and axe-core for WCAG 2.2 AA.
-import { test, before, after } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { chromium } from 'playwright-core'
-import AxeBuilder from '@axe-core/playwright'
+import { BASE, PASSWORD, TIMEOUT, useBrowser, pathOf, assertNoAxeViolations } from './support.mjs'
 
-const BASE = process.env.BLUELAMP_URL?.replace(/\/+$/, '')
-const PASSWORD = process.env.BLUELAMP_PASSWORD
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']
-const TIMEOUT = 60_000
-
-let browser
-
-before(async () => {
-  assert.ok(BASE, 'BLUELAMP_URL must be set (run scripts/browser-test)')
-  assert.ok(PASSWORD, 'BLUELAMP_PASSWORD must be set (run scripts/browser-test)')
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync']
-  })
-})
-
-after(async () => {
-  await browser?.close()
-})
-
-// A fresh browser context (no cookies) per test, closed when the test ends.
-async function newPage (t) {
-  const context = await browser.newContext()
-  context.setDefaultTimeout(10_000)
-  t.after(() => context.close())
-  return context.newPage()
-}
-
-const pathOf = (page) => new URL(page.url()).pathname
+const newPage = useBrowser()
 
 async function fillSignIn (page, username, password) {
   await page.goto(`${BASE}/sign-in`)
@@ -50,18 +19,6 @@ async function fillSignIn (page, username, password) {
 async function signIn (page, username) {
   await fillSignIn(page, username, PASSWORD)
   await page.waitForURL(`${BASE}/`)
-}
-
-// Runs axe with the WCAG 2.2 AA tag set and fails with a readable list of violations.
-async function assertNoAxeViolations (page, what) {
-  const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze()
-  const report = results.violations.map((v) =>
-    `  ${v.id} (${v.impact}): ${v.help}\n` +
-    v.nodes.map((n) => `      at ${n.target.join(' ')}`).join('\n')
-  ).join('\n')
-  if (report) console.log(`axe violations on ${what}:\n${report}`)
-  assert.equal(results.violations.length, 0, `axe violations on ${what}:\n${report}`)
-  assert.ok(results.passes.length > 0, `axe checked nothing on ${what}`)
 }
 
 // The home page of a signed-in user: <main data-role>, role name in <h1>, user and
@@ -269,10 +226,7 @@ test('every page template has no axe violations', { timeout: 120_000 }, async (t
 
 // Pages work without JavaScript: sign in, see the home page and its navigation, sign out.
 test('sign-in, home and sign-out work with JavaScript off', { timeout: TIMEOUT }, async (t) => {
-  const context = await browser.newContext({ javaScriptEnabled: false })
-  context.setDefaultTimeout(10_000)
-  t.after(() => context.close())
-  const page = await context.newPage()
+  const page = await newPage(t, { javaScriptEnabled: false })
   await signIn(page, 'supervisor')
   assert.equal(await page.locator('main').getAttribute('data-role'), 'supervisor')
   // (axe itself needs JavaScript, so accessibility is checked with it on, above.)

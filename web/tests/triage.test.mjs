@@ -5,42 +5,11 @@
 //   BLUELAMP_URL       base URL of the running server, e.g. http://127.0.0.1:41234
 //   BLUELAMP_PASSWORD  the password shared by every demo user
 // The tests in this file run in order: the first screens a crime, the second allocates the queue.
-import { test, before, after } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { chromium } from 'playwright-core'
-import AxeBuilder from '@axe-core/playwright'
+import { BASE, PASSWORD, TIMEOUT, useBrowser, pathOf, assertNoAxeViolations } from './support.mjs'
 
-const BASE = process.env.BLUELAMP_URL?.replace(/\/+$/, '')
-const PASSWORD = process.env.BLUELAMP_PASSWORD
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']
-const TIMEOUT = 60_000
-
-let browser
-
-before(async () => {
-  assert.ok(BASE, 'BLUELAMP_URL must be set (run scripts/browser-test)')
-  assert.ok(PASSWORD, 'BLUELAMP_PASSWORD must be set (run scripts/browser-test)')
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync']
-  })
-})
-
-after(async () => {
-  await browser?.close()
-})
-
-// A fresh browser context (no cookies) per test, closed when the test ends.
-async function newPage (t) {
-  const context = await browser.newContext()
-  context.setDefaultTimeout(10_000)
-  t.after(() => context.close())
-  return context.newPage()
-}
-
-const pathOf = (page) => new URL(page.url()).pathname
+const newPage = useBrowser()
 
 // Signs in from the keyboard: type the name and password, Enter to submit.
 async function signIn (page, username) {
@@ -49,18 +18,6 @@ async function signIn (page, username) {
   await page.getByLabel('Password', { exact: true }).pressSequentially(PASSWORD)
   await page.keyboard.press('Enter')
   await page.waitForURL(`${BASE}/`)
-}
-
-// Runs axe with the WCAG 2.2 AA tag set and fails with a readable list of violations.
-async function assertNoAxeViolations (page, what) {
-  const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze()
-  const report = results.violations.map((v) =>
-    `  ${v.id} (${v.impact}): ${v.help}\n` +
-    v.nodes.map((n) => `      at ${n.target.join(' ')}`).join('\n')
-  ).join('\n')
-  if (report) console.log(`axe violations on ${what}:\n${report}`)
-  assert.equal(results.violations.length, 0, `axe violations on ${what}:\n${report}`)
-  assert.ok(results.passes.length > 0, `axe checked nothing on ${what}`)
 }
 
 const isFocused = (locator) => locator.evaluate((el) => el === document.activeElement)
