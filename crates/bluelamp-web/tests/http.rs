@@ -2,12 +2,14 @@
 //! refusals are audited, bad input gets a clear 4xx, sessions end as specified, and headers and CSRF
 //! protection are on every response.
 
+mod common;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use axum::http::{Method, Request, StatusCode, header};
 use bluelamp_core::Core;
 use bluelamp_core::access::Role;
 use bluelamp_core::audit::{AuditQuery, RequestContext};
@@ -17,8 +19,7 @@ use bluelamp_core::user::User;
 use bluelamp_testkit::{ManualClock, PASSWORD, TestBackend, add_user};
 use bluelamp_web::{AppState, Policy, WebConfig, router, routes};
 use chrono::Duration;
-use http_body_util::BodyExt;
-use tower::ServiceExt;
+use common::Reply;
 
 struct TestApp<B: TestBackend> {
     backend: B,
@@ -27,22 +28,6 @@ struct TestApp<B: TestBackend> {
     router: Router,
     users: HashMap<Role, User>,
     covert: User,
-}
-
-struct Reply {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
-impl Reply {
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
-    }
-
-    fn location(&self) -> String {
-        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
-    }
 }
 
 impl<B: TestBackend> TestApp<B> {
@@ -82,27 +67,15 @@ impl<B: TestBackend> TestApp<B> {
     }
 
     async fn send(&self, request: Request<Body>) -> Reply {
-        let response = self.router.clone().oneshot(request).await.expect("infallible");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.expect("body").to_bytes();
-        Reply { status, headers, body: String::from_utf8_lossy(&bytes).to_string() }
+        common::send(&self.router, request).await
     }
 
     async fn get(&self, path: &str, cookie: Option<&str>) -> Reply {
-        let mut builder = Request::builder().method(Method::GET).uri(path);
-        if let Some(token) = cookie {
-            builder = builder.header(header::COOKIE, format!("bluelamp_session={token}"));
-        }
-        self.send(builder.body(Body::empty()).expect("request")).await
+        common::request(&self.router, path, cookie, None).await
     }
 
     async fn post(&self, path: &str, cookie: Option<&str>, content_type: &str, body: impl Into<Body>) -> Reply {
-        let mut builder = Request::builder().method(Method::POST).uri(path).header(header::CONTENT_TYPE, content_type);
-        if let Some(token) = cookie {
-            builder = builder.header(header::COOKIE, format!("bluelamp_session={token}"));
-        }
-        self.send(builder.body(body.into()).expect("request")).await
+        common::request(&self.router, path, cookie, Some((content_type, body.into()))).await
     }
 
     async fn refusals(&self) -> usize {

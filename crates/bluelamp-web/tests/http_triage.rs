@@ -4,11 +4,13 @@
 //! its reason, two supervisors accepting the same crime at once, the backlog view and the workload
 //! page's caps and leave. (Every triage route × every role is in `http.rs`'s matrix.)
 
+mod common;
+
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use axum::http::StatusCode;
 use bluelamp_core::Core;
 use bluelamp_core::access::Principal;
 use bluelamp_core::audit::{AuditQuery, RequestContext};
@@ -19,8 +21,7 @@ use bluelamp_core::user::User;
 use bluelamp_testkit::{ManualClock, PASSWORD, TestBackend, add_user, new_user};
 use bluelamp_web::{AppState, WebConfig, router};
 use chrono::Duration;
-use http_body_util::BodyExt;
-use tower::ServiceExt;
+use common::Reply;
 use uuid::Uuid;
 
 const FORM: &str = "application/x-www-form-urlencoded";
@@ -39,22 +40,6 @@ struct TestApp<B: TestBackend> {
     solo: User,
     victim: Uuid,
     suspect: Uuid,
-}
-
-struct Reply {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
-impl Reply {
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
-    }
-
-    fn location(&self) -> String {
-        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
-    }
 }
 
 fn ctx() -> RequestContext {
@@ -111,33 +96,12 @@ impl<B: TestBackend> TestApp<B> {
         self.core.sign_in(username, PASSWORD, &ctx()).await.expect("sign in").token
     }
 
-    async fn send(&self, request: Request<Body>) -> Reply {
-        let response = self.router.clone().oneshot(request).await.expect("infallible");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.expect("body").to_bytes();
-        Reply { status, headers, body: String::from_utf8_lossy(&bytes).to_string() }
-    }
-
     async fn get(&self, path: &str, token: &str) -> Reply {
-        let request = Request::builder()
-            .method(Method::GET)
-            .uri(path)
-            .header(header::COOKIE, format!("bluelamp_session={token}"))
-            .body(Body::empty())
-            .expect("request");
-        self.send(request).await
+        common::request(&self.router, path, Some(token), None).await
     }
 
     async fn post(&self, path: &str, token: &str, content_type: &str, body: impl Into<Body>) -> Reply {
-        let request = Request::builder()
-            .method(Method::POST)
-            .uri(path)
-            .header(header::CONTENT_TYPE, content_type)
-            .header(header::COOKIE, format!("bluelamp_session={token}"))
-            .body(body.into())
-            .expect("request");
-        self.send(request).await
+        common::request(&self.router, path, Some(token), Some((content_type, body.into()))).await
     }
 
     /// Records a crime with the victim (and the suspect, when asked) as the triage user.
