@@ -39,6 +39,11 @@ fn goal(r: &Value) -> Option<(String, Option<f64>, bool)> {
             let ratio = within(50.0, f(r, &["p99_ms"]));
             Some(("p99 < 50 ms".into(), ratio, judged(ratio)))
         }
+        // Issue 7: outcome analytics over the five-year county force, p95 < 500 ms on PostgreSQL.
+        "analytics" => {
+            let ratio = within(500.0, f(r, &["p95_ms"]));
+            Some(("p95 < 500 ms (county, 5 years, PostgreSQL)".into(), ratio, judged(ratio)))
+        }
         // Issue 6: 2,000 crimes over 3,800 officers in under 200 ms, at the exact optimum.
         "allocate" => {
             let ratio = within(200.0, f(r, &["propose_ms", "median"]));

@@ -29,8 +29,17 @@ use uuid::Uuid;
 use crate::{Args, PASSWORD, percentile};
 
 /// The suite's parts, in the order they run.
-pub const PARTS: &[&str] =
-    &["generate", "queue-page", "crime-page", "search", "triage-page", "mixed", "incident-write", "crime-write"];
+pub const PARTS: &[&str] = &[
+    "generate",
+    "queue-page",
+    "crime-page",
+    "search",
+    "triage-page",
+    "analytics",
+    "mixed",
+    "incident-write",
+    "crime-write",
+];
 
 /// `bluelamp serve`, started as its own process on a free loopback port; killed when dropped.
 pub struct Server {
@@ -263,6 +272,10 @@ pub async fn suite<B: TestBackend>(args: &Args) -> anyhow::Result<Vec<serde_json
         let triage = session(&core, "bench.triage", &["triage", "supervisor"]).await?;
         results.push(triage_page(B::NAME, &core, &client, &base, &investigator, &triage, &people, args).await?);
     }
+    if wanted("analytics") {
+        let analyst = session(&core, "bench.analyst", &["analyst"]).await?;
+        results.push(analytics(B::NAME, &client, &base, &analyst, &g, args).await?);
+    }
     if wanted("mixed") {
         results.push(crate::mixed::mixed(B::NAME, &server, &load_users, &handler, &g, &loaded, &people, args).await?);
     }
@@ -440,6 +453,71 @@ async fn triage_page(
         "notes": format!(
             "the triage queue page with {waiting} crimes waiting, paced at 20 requests/s; the allocation proposals page (all {waiting} proposed at once, officers' caseloads read) p50 {:.0} ms; {errors} errors",
             p["p50"].as_f64().unwrap_or(0.0)
+        ),
+    }))
+}
+
+/// Outcome analytics (issue 7) over the generated force: the API's comparison of a period with the
+/// one before, by crime type, team and officer in turn, for periods of a month, a quarter, a year and
+/// two years ending on random days of the force's last years (so no two requests ask the same
+/// thing), one at a time, then the analytics page itself.
+async fn analytics(
+    db: &str,
+    client: &reqwest::Client,
+    base: &str,
+    analyst: &Session,
+    g: &Generator,
+    args: &Args,
+) -> anyhow::Result<serde_json::Value> {
+    let n = args.queries * 4;
+    eprintln!("analytics: {n} requests over {} crimes, one at a time", g.spec.crimes);
+    let mut rng = bluelamp_generate::rng::Rng::for_item(g.spec.seed, 0xA7A1_7105, 1);
+    let last = g.spec.until.date_naive();
+    let span_days = (g.spec.years * 365).max(800);
+    let (mut times, mut by_length, mut errors) = (Vec::new(), std::collections::BTreeMap::new(), 0u64);
+    let dims = ["crime-type", "team", "officer"];
+    for k in 0..n + 12 {
+        let days = [30i64, 91, 365, 730][k % 4];
+        let end = last - chrono::Days::new(rng.below((span_days - days).max(1) as u64 / 2));
+        let start = end - chrono::Days::new(days as u64 - 1);
+        let url = format!("{base}/api/v1/outcomes/analytics?from={start}&to={end}&by={}", dims[(k / 4) % 3]);
+        let (ms, ok) = get(client, &url, &analyst.cookie).await;
+        // The first 12 warm the connections and the database's caches.
+        if k >= 12 {
+            if ok {
+                times.push(ms);
+                by_length.entry(days).or_insert_with(Vec::new).push(ms);
+            } else {
+                errors += 1;
+            }
+        }
+    }
+    let l = latency_json(&mut times);
+    let lengths: serde_json::Map<String, serde_json::Value> =
+        by_length.iter_mut().map(|(d, t)| (format!("{d}_days"), latency_json(t))).collect();
+    let mut page = Vec::new();
+    for _ in 0..10 {
+        let (ms, ok) = get(
+            client,
+            &format!("{base}/outcomes?from={}&to={last}&by=team", last - chrono::Days::new(364)),
+            &analyst.cookie,
+        )
+        .await;
+        if ok { page.push(ms) } else { errors += 1 }
+    }
+    let p = latency_json(&mut page);
+    Ok(json!({
+        "database": db,
+        "benchmark": "analytics",
+        "figure": format!("p95 {:.1} ms", l["p95"].as_f64().unwrap_or(0.0)),
+        "crimes": g.spec.crimes,
+        "errors": errors,
+        "p50_ms": l["p50"], "p95_ms": l["p95"], "p99_ms": l["p99"],
+        "by_period": lengths,
+        "page_ms": p,
+        "notes": format!(
+            "GET /api/v1/outcomes/analytics for periods of 30, 91, 365 and 730 days (each with the period before it) by crime type, team and officer over {} generated crimes, one at a time; the /outcomes page for a year p50 {:.0} ms; {errors} errors",
+            g.spec.crimes, p["p50"].as_f64().unwrap_or(0.0)
         ),
     }))
 }

@@ -85,6 +85,8 @@ named_enum!(
         CrimeRecord => "crime.record", "Record and update crimes";
         CrimeTriage => "crime.triage", "Triage and allocate crimes";
         CrimeCancel => "crime.cancel", "Cancel or reclassify crimes (registrar's authority)";
+        CrimeSupervise => "crime.supervise", "Review investigations, give directions, authorise outcomes and reopen crimes";
+        CaseFileReview => "casefile.review", "Draw samples of finalised investigations and review the case files";
         SafeguardingView => "safeguarding.view", "See safeguarding referrals";
         CustodyView => "custody.view", "See custody, bail and wanted records";
         OffenderView => "offender.view", "See managed offenders";
@@ -123,6 +125,8 @@ impl Role {
                 CrimeView,
                 CrimeRecord,
                 CrimeTriage,
+                CrimeSupervise,
+                CaseFileReview,
                 RecordRestrict,
                 PerformanceView,
                 PersonMerge,
@@ -142,7 +146,7 @@ impl Role {
                 PerformanceView,
                 PersonMerge,
             ],
-            Role::Auditor => &[OfficerView, AuditRead, AuditVerify, PerformanceView],
+            Role::Auditor => &[OfficerView, AuditRead, AuditVerify, PerformanceView, CrimeView, CaseFileReview],
         }
     }
 }

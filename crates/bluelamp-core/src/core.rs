@@ -57,6 +57,9 @@ pub struct Settings {
     /// Triage and allocation (issue 6): queue priority, ageing limits, solvability models, the
     /// allocation requirements and costs.
     pub triage: crate::triage::TriagePolicy,
+    /// Investigations and outcomes (issue 7): the review schedule, mandatory lines of enquiry and
+    /// the outcome types with their rules.
+    pub investigation: crate::investigation_use::InvestigationPolicy,
 }
 
 /// The default of [`Settings::several_victims_groups`].
@@ -83,6 +86,7 @@ impl Default for Settings {
             several_victims_groups: default_several_victims_groups(),
             dashboard_cache: std::time::Duration::ZERO,
             triage: crate::triage::TriagePolicy::default(),
+            investigation: crate::investigation_use::InvestigationPolicy::default(),
         }
     }
 }

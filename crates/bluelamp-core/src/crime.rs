@@ -198,6 +198,9 @@ pub struct Crime {
     /// The Home Office outcome code it was finalised with, when one was recorded (screening out
     /// records outcome 18; issue 7 brings the rest).
     pub outcome: Option<String>,
+    /// When its supervisor's next review falls due (issue 7,
+    /// [`crate::investigation::ReviewPolicy`]); set on allocation and by each review.
+    pub review_due_at: Option<DateTime<Utc>>,
 }
 
 impl Crime {
@@ -304,7 +307,6 @@ pub struct NewCrimeWrite<'a> {
 #[derive(Debug, Clone, PartialEq)]
 pub enum CrimeChange {
     Reclassify(Classification),
-    Finalise,
     /// Cancelled or transferred under a HOCR Section C criterion.
     Cancel(crate::cancel::Cancellation),
     LinkPerson(CrimePerson),
@@ -318,6 +320,14 @@ pub enum CrimeChange {
     Screen(crate::triage::Screening),
     /// Allocated (or reallocated) to an officer.
     Allocate(crate::triage::Allocation),
+    /// A supervisor's review, with the actions its directions created (issue 7).
+    Review {
+        review: crate::investigation::Review,
+        actions: Vec<crate::investigation::Action>,
+    },
+    /// An outcome decision stored or changed (proposed, authorised, returned, finalised, reopened):
+    /// the row with this id is written whole.
+    Outcome(crate::investigation_use::OutcomeDecision),
 }
 
 /// Parses flag and strand codes, naming the field of any unknown one.
@@ -477,6 +487,7 @@ impl Core {
             allocated_at: None,
             route: String::new(),
             outcome: None,
+            review_due_at: None,
         };
         let people = new
             .people
@@ -675,39 +686,6 @@ impl Core {
             .before(&before)
             .after(&crime.audit_json());
         self.store.update_crime(&crime, version, &CrimeChange::Reclassify(classification), &audit).await?;
-        Ok(crime)
-    }
-
-    /// Finalises a crime if it breaks no classification rule; otherwise a 422 naming each rule.
-    pub async fn finalise_crime(&self, by: &Principal, id: Uuid, version: i64, ctx: &RequestContext) -> Result<Crime> {
-        by.require(Permission::CrimeRecord)?;
-        let record = self.store.find_crime(id).await?.ok_or(Error::NotFound)?;
-        if !record.crime.status.can_move_to(CrimeStatus::Finalised) {
-            return Err(Error::invalid(
-                "status",
-                format!("A {} crime cannot be finalised", record.crime.status.label().to_lowercase()),
-            ));
-        }
-        let failures = self.crime_facts_failures(&record).await?;
-        if !failures.is_empty() {
-            return Err(Error::Invalid(
-                failures.into_iter().map(|f| FieldError::new(format!("rules.{}", f.rule), f.why)).collect(),
-            ));
-        }
-        if record.crime.version != version {
-            return Err(Error::Conflict(format!("crime {} was changed by someone else", record.crime.number)));
-        }
-        let before = record.crime.audit_json();
-        let mut crime = record.crime;
-        crime.status = CrimeStatus::Finalised;
-        crime.finalised_at = Some(self.now());
-        crime.version += 1;
-        let audit = self
-            .event(&By::User(by).actor(), "crime.finalise", AuditCategory::Alter, ctx)
-            .record("crime", id)
-            .before(&before)
-            .after(&crime.audit_json());
-        self.store.update_crime(&crime, version, &CrimeChange::Finalise, &audit).await?;
         Ok(crime)
     }
 

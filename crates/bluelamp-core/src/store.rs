@@ -349,6 +349,91 @@ pub trait Store: Send + Sync + 'static {
     /// When crimes were recorded, first allocated and screened out since `since`.
     async fn triage_flow(&self, since: DateTime<Utc>) -> Result<crate::triage::TriageFlow>;
 
+    // Investigations and outcomes (issue 7).
+    /// A crime's actions, reviews and outcome decisions, oldest first.
+    async fn investigation(&self, crime_id: Uuid) -> Result<crate::investigation_use::Investigation>;
+    async fn find_action(&self, id: Uuid) -> Result<Option<crate::investigation::Action>>;
+    async fn insert_action(&self, action: &crate::investigation::Action, audit: &NewAuditEvent) -> Result<()>;
+    /// Writes the action if its stored status is still `expected` (otherwise `Conflict`).
+    async fn update_action(
+        &self,
+        action: &crate::investigation::Action,
+        expected: crate::investigation::ActionStatus,
+        audit: &NewAuditEvent,
+    ) -> Result<()>;
+    /// Open crimes (allocated or under investigation) allocated to the officer, next review due first.
+    async fn officer_crimes(&self, officer: Uuid) -> Result<Vec<crate::crime::Crime>>;
+    /// Open actions the officer owns on any crime, soonest due first.
+    async fn officer_actions(&self, officer: Uuid) -> Result<Vec<crate::investigation_use::OwnedAction>>;
+    /// Open allocated crimes whose review was due before `now`, longest overdue first, at most `limit`.
+    async fn overdue_reviews(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<crate::crime::Crime>>;
+    /// Outcome decisions awaiting authorisation with their crimes, oldest proposed first.
+    async fn pending_outcomes(&self) -> Result<Vec<(crate::investigation_use::OutcomeDecision, crate::crime::Crime)>>;
+    /// Open allocated crimes with a review due before `now` (overdue) and before `escalate_before`
+    /// (escalated), and decisions awaiting authorisation.
+    async fn supervision_counts(
+        &self,
+        now: DateTime<Utc>,
+        escalate_before: DateTime<Utc>,
+    ) -> Result<crate::investigation_use::SupervisionCounts>;
+
+    // Outcome analytics and case-file review (issue 7).
+    /// Crimes finalised in [from, to) with an outcome, counted by outcome and by the dimension's
+    /// key: the offence group, the allocated officer's team (empty when unallocated) or the
+    /// allocated officer's id (empty when unallocated; the label is the officer's name).
+    async fn outcome_mix(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        by: crate::outcome_stats::Dimension,
+    ) -> Result<Vec<crate::outcome_stats::MixCount>>;
+    /// Crimes recorded in [from, to).
+    async fn count_crimes_recorded(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<u64>;
+    /// Crimes finalised in [from, to) whose dimension key is `key` (as [`Store::outcome_mix`] gives
+    /// it) and, when given, whose outcome is `outcome`; newest finalised first, at most `limit`.
+    async fn outcome_records(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        by: crate::outcome_stats::Dimension,
+        key: &str,
+        outcome: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<crate::crime::Crime>>;
+    /// Every crime finalised in [from, to) with an outcome: what sampling draws from.
+    async fn casefile_candidates(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<crate::casefile::Candidate>>;
+    /// Stores a sample and its files, in order, with the audit event.
+    async fn insert_casefile_sample(
+        &self,
+        sample: &crate::casefile_use::Sample,
+        files: &[crate::casefile::Candidate],
+        audit: &NewAuditEvent,
+    ) -> Result<()>;
+    /// Samples, newest first.
+    async fn list_casefile_samples(&self, limit: u32) -> Result<Vec<crate::casefile_use::Sample>>;
+    /// A sample and its files in drawing order, each with its crime's number and offence and
+    /// whether it has been reviewed.
+    async fn find_casefile_sample(
+        &self,
+        id: Uuid,
+    ) -> Result<Option<(crate::casefile_use::Sample, Vec<crate::casefile_use::SampleItem>)>>;
+    /// Stores a review; a second review of the same file of the same sample is a `Conflict`.
+    async fn insert_casefile_review(
+        &self,
+        review: &crate::casefile_use::FileReview,
+        audit: &NewAuditEvent,
+    ) -> Result<()>;
+    /// Reviews of one sample, or reviewed in [from, to), oldest first.
+    async fn list_casefile_reviews(
+        &self,
+        sample: Option<Uuid>,
+        reviewed: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    ) -> Result<Vec<crate::casefile_use::FileReview>>;
+
     // THRIVE quality.
     /// Incidents graded since `since` (by `graded_at`), newest first.
     async fn list_graded_incidents(&self, since: DateTime<Utc>, limit: u32) -> Result<Vec<Incident>>;

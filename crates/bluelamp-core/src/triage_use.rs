@@ -558,6 +558,10 @@ impl Core {
             crime.allocated_to_name = officer.name.clone();
             // The first allocation: when the crime left the queue (the backlog's outflow).
             crime.allocated_at = record.crime.allocated_at.or(Some(now));
+            // The first supervision review falls due a set time after allocation (issue 7); a
+            // reallocation never puts off one already due sooner.
+            let first_review = self.first_review_due(&crime, now);
+            crime.review_due_at = Some(record.crime.review_due_at.map_or(first_review, |d| d.min(first_review)));
             let audit: NewAuditEvent = self
                 .event(&by.actor(), "crime.allocate", AuditCategory::Alter, ctx)
                 .record("crime", crime.id)

@@ -258,6 +258,10 @@ pub struct GenCrime {
     pub people: Vec<(usize, CrimeRole)>,
     /// The incident it was reported in ([`Generator::crime_incident`] makes it).
     pub incident: Option<Uuid>,
+    /// The Home Office outcome a finalised crime closed with ([`Generator::outcome`]).
+    pub outcome: Option<&'static str>,
+    /// When an open allocated crime's next supervision review falls due.
+    pub review_due_at: Option<DateTime<Utc>>,
 }
 
 /// One generated incident.
@@ -749,7 +753,20 @@ impl Generator {
                 people.push((witness, CrimeRole::Witness));
             }
         }
+        let mut side = Rng::for_item(self.spec.seed, CRIMES ^ CHILD ^ 3, j as u64);
+        let has_suspect = people.iter().any(|(_, r)| *r == CrimeRole::Suspect);
+        let outcome = finalised_at.map(|at| Self::outcome(&mut side, offence.group, &flags, has_suspect, at));
+        // Reviews kept on schedule for most open crimes; about one in five has slipped past due.
+        let review_due_at = match (status, allocated_at) {
+            (CrimeStatus::Allocated | CrimeStatus::UnderInvestigation, Some(at)) => {
+                let due = self.spec.until - Duration::days(8) + Duration::minutes(side.below(36 * 24 * 60) as i64);
+                Some(due.max(at + Duration::days(1)))
+            }
+            _ => None,
+        };
         GenCrime {
+            outcome,
+            review_due_at,
             id,
             number,
             status,
@@ -770,6 +787,48 @@ impl Generator {
             people,
             incident,
         }
+    }
+
+    /// A finalised crime's outcome: with a named suspect, mostly evidential difficulties (16, the
+    /// victim not supporting, most for violence and domestic abuse — the inspection's concern),
+    /// charges and out-of-court disposals; without one, mostly 18 (no suspect identified) and 14.
+    /// Outcome 22 only from April 2019 and 23 only from February 2026, as they came into force.
+    fn outcome(
+        rng: &mut Rng,
+        group: OffenceGroup,
+        flags: &[CrimeFlag],
+        has_suspect: bool,
+        at: DateTime<Utc>,
+    ) -> &'static str {
+        let violent = group == OffenceGroup::ViolenceAgainstThePerson;
+        let domestic = flags.contains(&CrimeFlag::DomesticAbuse);
+        let weights: Vec<(&'static str, f64)> = if has_suspect {
+            let sixteen = if domestic {
+                62.0
+            } else if violent {
+                50.0
+            } else {
+                32.0
+            };
+            vec![
+                ("1", 18.0),
+                ("2", 1.5),
+                ("3", 4.5),
+                ("6", 1.0),
+                ("7", if group == OffenceGroup::DrugOffences { 30.0 } else { 0.2 }),
+                ("8", 9.0),
+                ("10", 2.0),
+                ("15", 14.0),
+                ("16", sixteen),
+                ("20", 1.5),
+                ("21", 1.5),
+                ("22", if at >= Utc.with_ymd_and_hms(2019, 4, 1, 0, 0, 0).single().unwrap_or(at) { 1.0 } else { 0.0 }),
+                ("23", if at >= Utc.with_ymd_and_hms(2026, 2, 1, 0, 0, 0).single().unwrap_or(at) { 0.2 } else { 0.0 }),
+            ]
+        } else {
+            vec![("18", 72.0), ("14", 22.0), ("20", 3.0), ("19", if group == OffenceGroup::Fraud { 40.0 } else { 0.0 })]
+        };
+        Weighted::new(weights.into_iter().filter(|(_, w)| *w > 0.0)).pick(rng)
     }
 
     /// How many incidents are not crime reports ([`Generator::incident`] makes them): the rest of

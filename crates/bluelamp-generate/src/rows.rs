@@ -460,6 +460,8 @@ const CRIME_COLUMNS: &[&str] = &[
     "allocated_to",
     "allocated_to_name",
     "allocated_at",
+    "outcome",
+    "review_due_at",
 ];
 
 /// Crimes `range`, each with the incident it was reported in (if any), its people and its first
@@ -520,6 +522,8 @@ pub fn crimes(g: &Generator, range: std::ops::Range<usize>, officers: &[GenOffic
             c.allocated_at.map(|_| officer.id).into(),
             (if c.allocated_at.is_some() { officer.display_name.clone() } else { String::new() }).into(),
             c.allocated_at.into(),
+            c.outcome.map(str::to_string).into(),
+            c.review_due_at.into(),
         ]);
         for (person, role) in &c.people {
             links.push(vec![

@@ -121,6 +121,46 @@ fn the_crime_mix_follows_kents() {
     }
 }
 
+/// Every finalised crime has an outcome valid on its finalisation date and nothing else has one;
+/// outcome 16 is a large share, largest for domestic abuse (the inspection's pattern), and suspect
+/// outcomes only come with a suspect; open allocated crimes have a review date, some overdue.
+#[test]
+fn finalised_crimes_have_valid_outcomes_in_a_realistic_mix() {
+    let g = small();
+    let outcomes = bluelamp_core::outcome::OutcomeList::builtin();
+    let (mut finalised, mut sixteen, mut da, mut da_sixteen, mut open, mut overdue) = (0, 0, 0, 0, 0, 0);
+    for j in 0..g.spec.crimes {
+        let c = g.crime(j);
+        match (c.status, c.finalised_at, c.outcome) {
+            (CrimeStatus::Finalised, Some(at), Some(code)) => {
+                let on = at.with_timezone(&chrono_tz::Europe::London).date_naive();
+                assert!(outcomes.type_on(code, on).is_ok(), "outcome {code} on {on}");
+                let suspect = c.people.iter().any(|(_, r)| *r == CrimeRole::Suspect);
+                assert!(suspect || ["18", "14", "19", "20"].contains(&code), "{code} without a suspect");
+                finalised += 1;
+                sixteen += usize::from(code == "16");
+                if c.flags.contains(&CrimeFlag::DomesticAbuse) {
+                    da += 1;
+                    da_sixteen += usize::from(code == "16");
+                }
+            }
+            (CrimeStatus::Finalised, _, _) => panic!("a finalised crime without its outcome: {c:?}"),
+            (status, _, outcome) => {
+                assert_eq!(outcome, None, "{status:?}");
+                if let Some(due) = c.review_due_at {
+                    open += 1;
+                    overdue += usize::from(due < g.spec.until);
+                }
+            }
+        }
+    }
+    let share = sixteen as f64 / finalised as f64;
+    assert!((0.10..0.30).contains(&share), "outcome 16 share {share}");
+    assert!(da_sixteen as f64 / da as f64 > share, "more 16 on domestic abuse");
+    let late = overdue as f64 / open as f64;
+    assert!((0.10..0.35).contains(&late), "overdue reviews {late}");
+}
+
 #[test]
 fn a_few_people_account_for_many_crimes() {
     let g = small();

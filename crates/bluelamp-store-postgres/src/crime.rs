@@ -51,6 +51,7 @@ pub(crate) fn crime_from_row(row: &PgRow) -> Result<Crime> {
         allocated_at: get(row, "allocated_at")?,
         route: get(row, "route")?,
         outcome: get(row, "outcome")?,
+        review_due_at: get(row, "review_due_at")?,
     })
 }
 
@@ -185,8 +186,8 @@ pub(crate) async fn write_crime_row(conn: &mut PgConnection, c: &Crime, expected
     let done = sqlx::query(
         "UPDATE crime SET version = $1, status = $2, offence_code = $3, offence_label = $4, offence_group = $5, \
          offence_list_version = $6, flags = $7, hate_strands = $8, injury_recorded = $9, finalised_at = $10, \
-         allocated_to = $11, allocated_to_name = $12, allocated_at = $13, route = $14, outcome = $15 \
-         WHERE id = $16 AND version = $17",
+         allocated_to = $11, allocated_to_name = $12, allocated_at = $13, route = $14, outcome = $15, \
+         review_due_at = $16 WHERE id = $17 AND version = $18",
     )
     .bind(c.version)
     .bind(c.status.as_str())
@@ -203,6 +204,7 @@ pub(crate) async fn write_crime_row(conn: &mut PgConnection, c: &Crime, expected
     .bind(c.allocated_at)
     .bind(&c.route)
     .bind(&c.outcome)
+    .bind(c.review_due_at)
     .bind(c.id)
     .bind(expected_version)
     .execute(&mut *conn)
@@ -225,7 +227,6 @@ pub(crate) async fn update_crime(
     write_crime_row(&mut tx, c, expected_version).await?;
     match change {
         CrimeChange::Reclassify(classification) => insert_classification(&mut tx, classification).await?,
-        CrimeChange::Finalise => {}
         CrimeChange::Cancel(cancellation) => crate::pole::insert_cancellation(&mut tx, cancellation).await?,
         CrimeChange::LinkPerson(p) => insert_person_link(&mut tx, p).await?,
         CrimeChange::LinkOrganisation(l) => crate::pole::link_organisation(&mut tx, c.id, l).await?,
@@ -233,6 +234,13 @@ pub(crate) async fn update_crime(
         CrimeChange::LinkLocation(l) => crate::pole::link_location(&mut tx, c.id, l).await?,
         CrimeChange::Screen(s) => crate::triage::insert_screening(&mut tx, s).await?,
         CrimeChange::Allocate(a) => crate::triage::insert_allocation(&mut tx, a).await?,
+        CrimeChange::Review { review, actions } => {
+            crate::investigation::insert_review(&mut tx, review).await?;
+            for action in actions {
+                crate::investigation::insert_action_row(&mut tx, action).await?;
+            }
+        }
+        CrimeChange::Outcome(decision) => crate::investigation::write_decision(&mut tx, decision).await?,
     }
     append(&mut tx, audit).await?;
     tx.commit().await.map_err(map_err)

@@ -51,6 +51,7 @@ pub(crate) fn crime_from_row(row: &SqliteRow) -> Result<Crime> {
         allocated_at: opt_ts(get(row, "allocated_at")?)?,
         route: get(row, "route")?,
         outcome: get(row, "outcome")?,
+        review_due_at: opt_ts(get(row, "review_due_at")?)?,
     })
 }
 
@@ -173,8 +174,8 @@ pub(crate) async fn write_crime_row(conn: &mut SqliteConnection, c: &Crime, expe
     let done = sqlx::query(
         "UPDATE crime SET version = ?, status = ?, offence_code = ?, offence_label = ?, offence_group = ?, \
          offence_list_version = ?, flags = ?, hate_strands = ?, injury_recorded = ?, finalised_at = ?, \
-         allocated_to = ?, allocated_to_name = ?, allocated_at = ?, route = ?, outcome = ? \
-         WHERE id = ? AND version = ?",
+         allocated_to = ?, allocated_to_name = ?, allocated_at = ?, route = ?, outcome = ?, \
+         review_due_at = ? WHERE id = ? AND version = ?",
     )
     .bind(c.version)
     .bind(c.status.as_str())
@@ -191,6 +192,7 @@ pub(crate) async fn write_crime_row(conn: &mut SqliteConnection, c: &Crime, expe
     .bind(c.allocated_at.map(ts))
     .bind(&c.route)
     .bind(&c.outcome)
+    .bind(c.review_due_at.map(ts))
     .bind(c.id)
     .bind(expected_version)
     .execute(&mut *conn)
@@ -213,7 +215,6 @@ pub(crate) async fn update_crime(
     write_crime_row(&mut tx, c, expected_version).await?;
     match change {
         CrimeChange::Reclassify(classification) => insert_classification(&mut tx, classification).await?,
-        CrimeChange::Finalise => {}
         CrimeChange::Cancel(cancellation) => crate::pole::insert_cancellation(&mut tx, cancellation).await?,
         CrimeChange::LinkPerson(p) => insert_person_link(&mut tx, p).await?,
         CrimeChange::LinkOrganisation(l) => crate::pole::link_organisation(&mut tx, c.id, l).await?,
@@ -221,6 +222,13 @@ pub(crate) async fn update_crime(
         CrimeChange::LinkLocation(l) => crate::pole::link_location(&mut tx, c.id, l).await?,
         CrimeChange::Screen(s) => crate::triage::insert_screening(&mut tx, s).await?,
         CrimeChange::Allocate(a) => crate::triage::insert_allocation(&mut tx, a).await?,
+        CrimeChange::Review { review, actions } => {
+            crate::investigation::insert_review(&mut tx, review).await?;
+            for action in actions {
+                crate::investigation::insert_action_row(&mut tx, action).await?;
+            }
+        }
+        CrimeChange::Outcome(decision) => crate::investigation::write_decision(&mut tx, decision).await?,
     }
     append(&mut tx, audit).await?;
     tx.commit().await.map_err(map_err)

@@ -29,6 +29,7 @@ mod bulk;
 mod crime;
 mod crime_search;
 mod incident;
+mod investigation;
 mod merge;
 mod person;
 mod pole;
@@ -951,6 +952,122 @@ impl Store for SqliteStore {
         crime_id: Uuid,
     ) -> Result<(Vec<bluelamp_core::triage::Screening>, Vec<bluelamp_core::triage::Allocation>)> {
         triage::crime_triage_history(self, crime_id).await
+    }
+
+    async fn investigation(&self, crime_id: Uuid) -> Result<bluelamp_core::investigation_use::Investigation> {
+        investigation::investigation(self, crime_id).await
+    }
+
+    async fn find_action(&self, id: Uuid) -> Result<Option<bluelamp_core::investigation::Action>> {
+        investigation::find_action(self, id).await
+    }
+
+    async fn insert_action(&self, action: &bluelamp_core::investigation::Action, audit: &NewAuditEvent) -> Result<()> {
+        investigation::insert_action(self, action, audit).await
+    }
+
+    async fn update_action(
+        &self,
+        action: &bluelamp_core::investigation::Action,
+        expected: bluelamp_core::investigation::ActionStatus,
+        audit: &NewAuditEvent,
+    ) -> Result<()> {
+        investigation::update_action(self, action, expected, audit).await
+    }
+
+    async fn officer_crimes(&self, officer: Uuid) -> Result<Vec<bluelamp_core::crime::Crime>> {
+        investigation::officer_crimes(self, officer).await
+    }
+
+    async fn officer_actions(&self, officer: Uuid) -> Result<Vec<bluelamp_core::investigation_use::OwnedAction>> {
+        investigation::officer_actions(self, officer).await
+    }
+
+    async fn overdue_reviews(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<bluelamp_core::crime::Crime>> {
+        investigation::overdue_reviews(self, now, limit).await
+    }
+
+    async fn pending_outcomes(
+        &self,
+    ) -> Result<Vec<(bluelamp_core::investigation_use::OutcomeDecision, bluelamp_core::crime::Crime)>> {
+        investigation::pending_outcomes(self).await
+    }
+
+    async fn supervision_counts(
+        &self,
+        now: DateTime<Utc>,
+        escalate_before: DateTime<Utc>,
+    ) -> Result<bluelamp_core::investigation_use::SupervisionCounts> {
+        investigation::supervision_counts(self, now, escalate_before).await
+    }
+
+    async fn outcome_mix(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        by: bluelamp_core::outcome_stats::Dimension,
+    ) -> Result<Vec<bluelamp_core::outcome_stats::MixCount>> {
+        investigation::outcome_mix(self, from, to, by).await
+    }
+
+    async fn count_crimes_recorded(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<u64> {
+        investigation::count_crimes_recorded(self, from, to).await
+    }
+
+    async fn outcome_records(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        by: bluelamp_core::outcome_stats::Dimension,
+        key: &str,
+        outcome: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<bluelamp_core::crime::Crime>> {
+        investigation::outcome_records(self, from, to, by, key, outcome, limit).await
+    }
+
+    async fn casefile_candidates(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<bluelamp_core::casefile::Candidate>> {
+        investigation::casefile_candidates(self, from, to).await
+    }
+
+    async fn insert_casefile_sample(
+        &self,
+        sample: &bluelamp_core::casefile_use::Sample,
+        files: &[bluelamp_core::casefile::Candidate],
+        audit: &NewAuditEvent,
+    ) -> Result<()> {
+        investigation::insert_casefile_sample(self, sample, files, audit).await
+    }
+
+    async fn list_casefile_samples(&self, limit: u32) -> Result<Vec<bluelamp_core::casefile_use::Sample>> {
+        investigation::list_casefile_samples(self, limit).await
+    }
+
+    async fn find_casefile_sample(
+        &self,
+        id: Uuid,
+    ) -> Result<Option<(bluelamp_core::casefile_use::Sample, Vec<bluelamp_core::casefile_use::SampleItem>)>> {
+        investigation::find_casefile_sample(self, id).await
+    }
+
+    async fn insert_casefile_review(
+        &self,
+        review: &bluelamp_core::casefile_use::FileReview,
+        audit: &NewAuditEvent,
+    ) -> Result<()> {
+        investigation::insert_casefile_review(self, review, audit).await
+    }
+
+    async fn list_casefile_reviews(
+        &self,
+        sample: Option<Uuid>,
+        reviewed: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    ) -> Result<Vec<bluelamp_core::casefile_use::FileReview>> {
+        investigation::list_casefile_reviews(self, sample, reviewed).await
     }
 
     async fn officer_caseloads(&self) -> Result<Vec<bluelamp_core::triage::Caseload>> {

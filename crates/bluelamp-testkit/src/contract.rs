@@ -12,6 +12,7 @@ use bluelamp_core::{Error, password};
 use chrono::Duration;
 
 pub use crate::contract_generate::*;
+pub use crate::contract_investigation::*;
 pub use crate::contract_pole::*;
 pub use crate::contract_search::*;
 pub use crate::contract_triage::*;
@@ -609,7 +610,11 @@ macro_rules! contract_tests {
             triage_queue_is_ordered_and_explained, screening_is_recorded_audited_and_honours_exclusions,
             allocation_respects_caps_accreditation_and_concurrency, allocations_are_not_saved_without_audit,
             backlog_counts_the_queue_and_its_flow, excluded_crimes_are_never_screened_out,
-            configured_categories_auto_allocate);
+            configured_categories_auto_allocate,
+            // investigations and outcomes (contract_investigation.rs)
+            investigation_plans_reviews_and_escalation, outcome_preconditions_block_finalising_until_met,
+            outcomes_are_authorised_returned_and_reopened, outcome_decisions_are_not_saved_without_audit,
+            outcome_analytics_on_a_fixed_data_set, casefile_samples_are_reproducible_and_reviewed);
     };
     (@each $backend:ty; $($name:ident),*) => {
         $(
@@ -1538,7 +1543,7 @@ pub async fn crime_reclassification_keeps_history_and_finalising_follows_the_rul
         ..shop_theft(victim, suspect)
     };
     let crime = core.record_crime(&officer, &assault, &ctx()).await.expect("crime");
-    match core.finalise_crime(&officer, crime.id, 1, &ctx()).await {
+    match crate::finalise_plainly(&core, &officer, crime.id, 1).await {
         Err(Error::Invalid(errors)) => {
             assert_eq!(errors.len(), 1, "{errors:?}");
             assert_eq!(errors[0].field, "rules.with-injury-needs-an-injury");
@@ -1556,7 +1561,7 @@ pub async fn crime_reclassification_keeps_history_and_finalising_follows_the_rul
     assert_eq!((reclassified.offence_code.as_str(), reclassified.version), ("105A", 2));
     let stale = core.reclassify_crime(&officer, crime.id, 1, "8N", "Injury found after all", &ctx()).await;
     assert!(matches!(stale, Err(Error::Conflict(_))), "{stale:?}");
-    let finalised = core.finalise_crime(&officer, crime.id, 2, &ctx()).await.expect("finalise");
+    let finalised = crate::finalise_plainly(&core, &officer, crime.id, 2).await.expect("finalise");
     assert_eq!((finalised.status, finalised.version), (CrimeStatus::Finalised, 3));
     let record = backend.store().find_crime(crime.id).await.expect("find").expect("exists");
     assert_eq!(record.crime, finalised);

@@ -62,6 +62,13 @@ pub async fn a_generated_force_reads_back_and_verifies<B: TestBackend>() {
         (c.number.as_str(), c.offence.code.as_str())
     );
     assert_eq!(record.crime.incident_id, c.incident);
+    // Outcomes and review dates read back (issue 7): one finalised crime and one open allocated one.
+    let finalised = (0..g.spec.crimes).map(|j| g.crime(j)).find(|c| c.outcome.is_some()).expect("a finalised crime");
+    let stored = store.find_crime(finalised.id).await.expect("find").expect("crime").crime;
+    assert_eq!(stored.outcome.as_deref(), finalised.outcome);
+    let open = (0..g.spec.crimes).map(|j| g.crime(j)).find(|c| c.review_due_at.is_some()).expect("an open crime");
+    let stored = store.find_crime(open.id).await.expect("find").expect("crime").crime;
+    assert_eq!(stored.review_due_at, open.review_due_at);
     let victim = c.people.iter().find(|(_, r)| *r == CrimeRole::Victim).map(|(k, _)| g.person(*k).id);
     assert!(record.people.iter().any(|l| Some(l.person_id) == victim && l.role == CrimeRole::Victim));
     if let Some(incident) = g.crime_incident(j, &c) {

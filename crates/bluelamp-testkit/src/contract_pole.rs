@@ -139,7 +139,7 @@ pub async fn crimes_link_organisations_objects_and_locations<B: TestBackend>() {
         [ObjectRole::Stolen, ObjectRole::UsedAsWeapon]
     );
 
-    let finalised = core.finalise_crime(&officer, first.id, record.crime.version, &ctx()).await.expect("finalise");
+    let finalised = crate::finalise_plainly(&core, &officer, first.id, record.crime.version).await.expect("finalise");
     assert!(matches!(
         core.link_to_crime(&officer, first.id, finalised.version, &home, &ctx()).await,
         Err(Error::Invalid(e)) if e[0].field == "status"
@@ -255,7 +255,7 @@ pub async fn one_crime_per_victim_blocks_finalising<B: TestBackend>() {
     let (victim, suspect) = two_people(&core, By::User(&officer)).await;
     let two = NewCrime { organisations: vec![(co_op(), CrimeRole::Victim)], ..shop_theft(victim, suspect) };
     let crime = core.record_crime(&officer, &two, &ctx()).await.expect("saved as a draft");
-    match core.finalise_crime(&officer, crime.id, crime.version, &ctx()).await {
+    match crate::finalise_plainly(&core, &officer, crime.id, crime.version).await {
         Err(Error::Invalid(errors)) => {
             assert_eq!(errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["rules.one-crime-per-victim"]);
             assert!(errors[0].rule.contains("Section D"));

@@ -140,7 +140,7 @@ async fn fixture<B: TestBackend>(backend: &B) -> Fixture {
         new.occurred_to = to;
         crimes.push(core.record_crime(by, &new, &ctx()).await.expect("record"));
     }
-    let finalised = core.finalise_crime(&officer, crimes[0].id, 1, &ctx()).await.expect("finalise crime 1");
+    let finalised = crate::finalise_plainly(&core, &officer, crimes[0].id, 1).await.expect("finalise crime 1");
     crimes[0] = finalised;
     Fixture { core, officer, one: one.id, two: two.id, jane, crimes }
 }

@@ -4,6 +4,7 @@
 
 pub mod contract;
 pub mod contract_generate;
+pub mod contract_investigation;
 pub mod contract_merge;
 pub mod contract_pole;
 pub mod contract_search;
@@ -238,6 +239,23 @@ impl Drop for PostgresBackend {
 /// A core over `store` with a manual clock and default settings.
 pub fn core(store: Arc<dyn Store>, clock: Arc<ManualClock>) -> Core {
     Core::new(store, clock, Settings::default())
+}
+
+/// Finalises a crime with an outcome that needs only words — 20, action by another body, with a
+/// rationale and the victim told — for tests about something other than outcomes.
+pub async fn finalise_plainly(
+    core: &Core,
+    by: &bluelamp_core::access::Principal,
+    id: uuid::Uuid,
+    version: i64,
+) -> bluelamp_core::Result<bluelamp_core::crime::Crime> {
+    let evidence = bluelamp_core::outcome::OutcomeEvidence {
+        rationale: "Passed to the British Transport Police, who will investigate it".into(),
+        victim_informed_on: Some(core.now().date_naive()),
+        ..Default::default()
+    };
+    let ctx = bluelamp_core::audit::RequestContext::default();
+    core.finalise_crime(by, id, version, "20", &evidence, &ctx).await.map(|(crime, _)| crime)
 }
 
 /// The password every fixture user gets.

@@ -1,6 +1,7 @@
 //! The crimes API: record (from an incident or directly), read with everything linked and the
-//! classification rules' verdict, reclassify with a reason, finalise, and the registrar's NCRS
-//! 24-hour compliance report. Changes name the `version` they saw; a stale one is a 409.
+//! classification rules' verdict, reclassify with a reason, and the registrar's NCRS 24-hour
+//! compliance report (finalising with an outcome is in `api_investigation`). Changes name the
+//! `version` they saw; a stale one is a 409.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -285,26 +286,6 @@ pub async fn reclassify(
         .reclassify_crime(&user, parse_id(&id)?, body.version, &body.offence_code, &body.reason, &ctx)
         .await?;
     Ok(Json(crime_json(&crime)))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct VersionJson {
-    pub version: i64,
-}
-
-/// Finalises the crime if it breaks no classification rule; otherwise a 422 with one field per
-/// broken rule (`rules.<rule>`) saying why.
-#[utoipa::path(post, path = "/api/v1/crimes/{id}/finalise", tag = "crimes", params(("id" = String, Path)),
-    request_body = VersionJson,
-    responses((status = 200, body = CrimeJson), (status = 409, body = ErrorJson), (status = 422, body = ErrorJson)))]
-pub async fn finalise(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    Ctx(ctx): Ctx,
-    Path(id): Path<String>,
-    ApiJson(body): ApiJson<VersionJson>,
-) -> ApiResult<Json<CrimeJson>> {
-    Ok(Json(crime_json(&state.core.finalise_crime(&user, parse_id(&id)?, body.version, &ctx).await?)))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod api_crimes;
 pub mod api_incidents;
+pub mod api_investigation;
 pub mod api_people;
 pub mod api_pole;
 pub mod api_triage;
@@ -137,7 +138,45 @@ pub fn routes() -> Vec<Route> {
         route(Method::GET, "/crimes/compliance", perm(P::NcrsView), get(pages::crimes::compliance)),
         route(Method::GET, "/crimes/{id}", perm(P::CrimeView), get(pages::crimes::show)),
         route(Method::POST, "/crimes/{id}/reclassify", perm(P::CrimeRecord), post(pages::crimes::reclassify)),
-        route(Method::POST, "/crimes/{id}/finalise", perm(P::CrimeRecord), post(pages::crimes::finalise)),
+        route(Method::GET, "/crimes/{id}/investigation", perm(P::CrimeView), get(pages::investigation::show)),
+        route(Method::POST, "/crimes/{id}/actions", perm(P::CrimeRecord), post(pages::investigation::add_action)),
+        route(
+            Method::POST,
+            "/crimes/{id}/actions/{action_id}",
+            perm(P::CrimeRecord),
+            post(pages::investigation::update_action),
+        ),
+        route(Method::POST, "/crimes/{id}/reviews", perm(P::CrimeSupervise), post(pages::investigation::review)),
+        route(Method::GET, "/crimes/{id}/outcome", perm(P::CrimeRecord), get(pages::investigation::outcome_form)),
+        route(Method::POST, "/crimes/{id}/outcome", perm(P::CrimeRecord), post(pages::investigation::finalise)),
+        // Authorising also needs the rank the outcome calls for, and someone other than the proposer:
+        // the core decides and says why not.
+        route(
+            Method::POST,
+            "/crimes/{id}/outcome/authorise",
+            perm(P::CrimeSupervise),
+            post(pages::investigation::authorise),
+        ),
+        route(
+            Method::POST,
+            "/crimes/{id}/outcome/return",
+            perm(P::CrimeSupervise),
+            post(pages::investigation::return_outcome),
+        ),
+        route(Method::POST, "/crimes/{id}/reopen", perm(P::CrimeSupervise), post(pages::investigation::reopen)),
+        route(Method::GET, "/investigations", perm(P::CrimeView), get(pages::investigation::workload)),
+        route(
+            Method::GET,
+            "/investigations/reviews",
+            perm(P::CrimeSupervise),
+            get(pages::investigation::overdue_reviews),
+        ),
+        route(
+            Method::GET,
+            "/investigations/authorisations",
+            perm(P::CrimeSupervise),
+            get(pages::investigation::authorisations),
+        ),
         route(Method::POST, "/crimes/{id}/links", perm(P::CrimeRecord), post(pages::crime_links::link)),
         // Cancelling needs the registrar's permission or a delegation from the registrar; the core
         // decides which (bluelamp_core::cancel::authority), so the route asks only to see crimes.
@@ -229,7 +268,43 @@ pub fn routes() -> Vec<Route> {
         route(Method::GET, "/api/v1/crimes/search", perm(P::CrimeView), get(api_crimes::search)),
         route(Method::GET, "/api/v1/crimes/{id}", perm(P::CrimeView), get(api_crimes::show)),
         route(Method::POST, "/api/v1/crimes/{id}/reclassify", perm(P::CrimeRecord), post(api_crimes::reclassify)),
-        route(Method::POST, "/api/v1/crimes/{id}/finalise", perm(P::CrimeRecord), post(api_crimes::finalise)),
+        route(Method::POST, "/api/v1/crimes/{id}/finalise", perm(P::CrimeRecord), post(api_investigation::finalise)),
+        route(Method::GET, "/api/v1/crimes/{id}/investigation", perm(P::CrimeView), get(api_investigation::show)),
+        route(Method::POST, "/api/v1/crimes/{id}/actions", perm(P::CrimeRecord), post(api_investigation::add_action)),
+        route(
+            Method::POST,
+            "/api/v1/crimes/{id}/actions/{action_id}",
+            perm(P::CrimeRecord),
+            post(api_investigation::update_action),
+        ),
+        route(Method::POST, "/api/v1/crimes/{id}/reviews", perm(P::CrimeSupervise), post(api_investigation::review)),
+        route(
+            Method::POST,
+            "/api/v1/crimes/{id}/outcome/authorise",
+            perm(P::CrimeSupervise),
+            post(api_investigation::authorise),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/crimes/{id}/outcome/return",
+            perm(P::CrimeSupervise),
+            post(api_investigation::return_outcome),
+        ),
+        route(Method::POST, "/api/v1/crimes/{id}/reopen", perm(P::CrimeSupervise), post(api_investigation::reopen)),
+        route(Method::GET, "/api/v1/outcome-types", perm(P::CrimeView), get(api_investigation::outcome_types)),
+        route(Method::GET, "/api/v1/investigations/workload", perm(P::CrimeView), get(api_investigation::workload)),
+        route(
+            Method::GET,
+            "/api/v1/investigations/reviews-overdue",
+            perm(P::CrimeSupervise),
+            get(api_investigation::reviews_overdue),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/investigations/authorisations",
+            perm(P::CrimeSupervise),
+            get(api_investigation::authorisations),
+        ),
         route(Method::POST, "/api/v1/crimes/{id}/links", perm(P::CrimeRecord), post(api_pole::link)),
         // As for the page: the registrar's permission or a delegation, decided in the core.
         route(Method::POST, "/api/v1/crimes/{id}/cancel", perm(P::CrimeView), post(api_pole::cancel)),

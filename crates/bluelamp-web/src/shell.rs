@@ -47,6 +47,7 @@ const NAV: &[(&str, &str, Option<Permission>)] = &[
     ("/people", "People", Some(Permission::PersonView)),
     ("/merges", "Merges", Some(Permission::PersonMerge)),
     ("/crimes", "Crimes", Some(Permission::CrimeView)),
+    ("/investigations", "Investigations", Some(Permission::CrimeView)),
     ("/triage", "Triage", Some(Permission::CrimeTriage)),
     ("/ncrs", "NCRS", Some(Permission::NcrsView)),
     ("/quality/thrive", "THRIVE quality", Some(Permission::ThriveReview)),

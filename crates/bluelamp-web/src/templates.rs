@@ -61,6 +61,9 @@ pub struct HomePage {
     /// Crimes waiting past their triage limit, for those who triage (the inspector's line for
     /// inspectors and above).
     pub triage_alerts: Vec<String>,
+    /// For supervisors: investigation reviews overdue and escalated, and outcomes awaiting
+    /// authorisation, each with the list it links to.
+    pub supervision_alerts: Vec<(String, &'static str)>,
 }
 
 pub struct OfficerRow {

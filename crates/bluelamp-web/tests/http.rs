@@ -1160,9 +1160,15 @@ async fn crimes_over_the_api<B: TestBackend>() {
     let record = app.get(&format!("/api/v1/crimes/{id}"), Some(&officer)).await.json();
     assert_eq!(record["people"][0]["name"], "Jane Smith");
     assert_eq!(record["rule_failures"][0]["rule"], "with-injury-needs-an-injury");
-    let refused = app.post(&format!("/api/v1/crimes/{id}/finalise"), Some(&officer), json, r#"{"version":1}"#).await;
+    let outcome_20 = |version: i64| {
+        format!(
+            r#"{{"version":{version},"outcome":"20","rationale":"Passed to the British Transport Police to investigate","victim_informed_on":"2026-11-26"}}"#
+        )
+    };
+    let refused = app.post(&format!("/api/v1/crimes/{id}/finalise"), Some(&officer), json, outcome_20(1)).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(refused.json()["fields"][0]["field"], "rules.with-injury-needs-an-injury");
+    assert_eq!(refused.json()["fields"].as_array().map(Vec::len), Some(1), "the outcome's own rules are met");
     let reclassified = app
         .post(
             &format!("/api/v1/crimes/{id}/reclassify"),
@@ -1181,8 +1187,11 @@ async fn crimes_over_the_api<B: TestBackend>() {
         )
         .await;
     assert_eq!(stale.status, StatusCode::CONFLICT);
-    let finalised = app.post(&format!("/api/v1/crimes/{id}/finalise"), Some(&officer), json, r#"{"version":2}"#).await;
-    assert_eq!(finalised.json()["status"], "finalised");
+    let finalised = app.post(&format!("/api/v1/crimes/{id}/finalise"), Some(&officer), json, outcome_20(2)).await;
+    assert_eq!(finalised.status, StatusCode::OK, "{}", finalised.body);
+    assert_eq!(finalised.json()["crime"]["status"], "finalised");
+    assert_eq!(finalised.json()["crime"]["outcome"], "20");
+    assert_eq!(finalised.json()["decision"]["status"], "final");
     let record = app.get(&format!("/api/v1/crimes/{id}"), Some(&officer)).await.json();
     assert_eq!(record["classifications"][1]["reason"], "No injury on examination");
     let incident = app.get(&format!("/api/v1/incidents/{incident_id}"), Some(&handler)).await.json();
@@ -1204,7 +1213,7 @@ async fn crimes_over_the_api<B: TestBackend>() {
 
 /// Crime pages: record a shop theft from its incident with the people already linked, a broken rule
 /// keeps what was typed, the crime page shows everything linked and the rules' verdict, reclassify
-/// and finalise by form, and the registrar's compliance page.
+/// by form, an outcome blocked by a recording rule, and the registrar's compliance page.
 async fn crime_pages_from_an_incident<B: TestBackend>() {
     let app = TestApp::<B>::new().await;
     let form = "application/x-www-form-urlencoded";
@@ -1288,10 +1297,21 @@ async fn crime_pages_from_an_incident<B: TestBackend>() {
         )
         .await;
     assert_eq!(reclass.status, StatusCode::SEE_OTHER);
-    let blocked = app.post(&format!("/crimes/{crime_id}/finalise"), Some(&officer), form, "version=2").await;
+    assert!(
+        show.body.contains(&format!("href=\"/crimes/{crime_id}/investigation\"")),
+        "the crime links to its outcome"
+    );
+    let blocked = app
+        .post(
+            &format!("/crimes/{crime_id}/outcome"),
+            Some(&officer),
+            form,
+            "version=2&outcome=20&rationale=Passed+to+the+store%27s+own+investigators&victim_informed_on=2026-11-26",
+        )
+        .await;
     assert_eq!(blocked.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        blocked.body.contains("record the injury") && blocked.body.contains(r##"href="#finalise""##),
+        blocked.body.contains("record the injury") && blocked.body.contains(r##"href="#rules""##),
         "{}",
         blocked.body
     );

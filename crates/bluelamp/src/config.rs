@@ -32,6 +32,7 @@ pub struct Config {
     pub incidents: IncidentConfig,
     pub crimes: CrimeConfig,
     pub triage: TriageConfig,
+    pub investigation: InvestigationConfig,
 }
 
 fn redacted<S: serde::Serializer>(value: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
@@ -204,6 +205,121 @@ impl TriageConfig {
     }
 }
 
+/// Investigations and outcomes (issue 7): the supervision schedule, the mandatory lines of enquiry
+/// and the outcome rules. The national outcome list is built in; the rest is force policy.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InvestigationConfig {
+    /// Days from allocation to the first supervision review, then between reviews; the priority
+    /// figures apply to domestic abuse, vulnerable and child victims.
+    pub first_review_days: i64,
+    pub review_interval_days: i64,
+    pub priority_first_review_days: i64,
+    pub priority_review_interval_days: i64,
+    /// A review overdue by more than this many days is escalated to an inspector.
+    pub escalate_after_days: i64,
+    /// Completed victim-engagement actions outcome 16 needs: ordinarily, and for domestic abuse or a
+    /// vulnerable victim.
+    pub min_engagement_attempts: u32,
+    pub min_engagement_attempts_strict: u32,
+    /// The shortest rationale or explanation accepted, in characters.
+    pub min_text_chars: usize,
+    /// Outcome code → the lowest rank that authorises it, and the same for domestic abuse.
+    pub authorise: std::collections::BTreeMap<String, String>,
+    pub domestic_abuse_authorise: std::collections::BTreeMap<String, String>,
+    /// Outcome code → extra rules for domestic abuse and for vulnerable victims.
+    pub domestic_abuse_rules: std::collections::BTreeMap<String, Vec<String>>,
+    pub vulnerable_rules: std::collections::BTreeMap<String, Vec<String>>,
+    /// Offence group → lines of enquiry outcome 18 needs done; unset: the built-in table.
+    pub mandatory_enquiries: Option<std::collections::BTreeMap<String, Vec<String>>>,
+    /// The outcome types (TOML, the format of crates/bluelamp-core/data/outcome-types.toml);
+    /// unset: the built-in Home Office list.
+    pub outcomes_file: Option<PathBuf>,
+}
+
+impl InvestigationConfig {
+    fn policy(&self) -> anyhow::Result<bluelamp_core::investigation_use::InvestigationPolicy> {
+        use bluelamp_core::investigation::{ActionKind, MandatoryEnquiries, ReviewPolicy};
+        use bluelamp_core::outcome::{OutcomeList, OutcomePolicy, Rule};
+        use bluelamp_core::user::Rank;
+        let reviews = ReviewPolicy {
+            first_days: self.first_review_days,
+            interval_days: self.review_interval_days,
+            priority_first_days: self.priority_first_review_days,
+            priority_interval_days: self.priority_review_interval_days,
+            escalate_after_days: self.escalate_after_days,
+        };
+        reviews.check().map_err(|e| anyhow::anyhow!("investigation: {e}"))?;
+        let list = match &self.outcomes_file {
+            None => OutcomeList::builtin(),
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| anyhow::anyhow!("investigation.outcomes_file {}: {e}", path.display()))?;
+                OutcomeList::from_toml(&text)
+                    .map_err(|e| anyhow::anyhow!("investigation.outcomes_file {}: {e}", path.display()))?
+            }
+        };
+        let ranks = |name: &str, map: &std::collections::BTreeMap<String, String>| {
+            map.iter()
+                .map(|(code, rank)| {
+                    let rank = rank
+                        .parse::<Rank>()
+                        .map_err(|_| anyhow::anyhow!("investigation.{name}: '{rank}' is not a rank"))?;
+                    anyhow::ensure!(list.get(code).is_some(), "investigation.{name}: there is no outcome {code}");
+                    Ok((code.clone(), rank))
+                })
+                .collect::<anyhow::Result<std::collections::BTreeMap<_, _>>>()
+        };
+        let rules = |name: &str, map: &std::collections::BTreeMap<String, Vec<String>>| {
+            map.iter()
+                .map(|(code, names)| {
+                    anyhow::ensure!(list.get(code).is_some(), "investigation.{name}: there is no outcome {code}");
+                    let rules = names
+                        .iter()
+                        .map(|n| {
+                            n.parse::<Rule>().map_err(|_| anyhow::anyhow!("investigation.{name}: '{n}' is not a rule"))
+                        })
+                        .collect::<anyhow::Result<Vec<_>>>()?;
+                    Ok((code.clone(), rules))
+                })
+                .collect::<anyhow::Result<std::collections::BTreeMap<_, _>>>()
+        };
+        let mandatory = match &self.mandatory_enquiries {
+            None => MandatoryEnquiries::default(),
+            Some(map) => MandatoryEnquiries {
+                by_group: map
+                    .iter()
+                    .map(|(group, kinds)| {
+                        let group = group.parse::<bluelamp_core::offence::OffenceGroup>().map_err(|_| {
+                            anyhow::anyhow!("investigation.mandatory_enquiries: '{group}' is not an offence group")
+                        })?;
+                        let kinds = kinds
+                            .iter()
+                            .map(|k| {
+                                k.parse::<ActionKind>().map_err(|_| {
+                                    anyhow::anyhow!("investigation.mandatory_enquiries: '{k}' is not a line of enquiry")
+                                })
+                            })
+                            .collect::<anyhow::Result<Vec<_>>>()?;
+                        Ok((group, kinds))
+                    })
+                    .collect::<anyhow::Result<_>>()?,
+            },
+        };
+        let outcomes = OutcomePolicy {
+            authorise: ranks("authorise", &self.authorise)?,
+            domestic_abuse_authorise: ranks("domestic_abuse_authorise", &self.domestic_abuse_authorise)?,
+            domestic_abuse_rules: rules("domestic_abuse_rules", &self.domestic_abuse_rules)?,
+            vulnerable_rules: rules("vulnerable_rules", &self.vulnerable_rules)?,
+            min_engagement_attempts: self.min_engagement_attempts,
+            min_engagement_attempts_strict: self.min_engagement_attempts_strict,
+            min_text_chars: self.min_text_chars,
+            list,
+        };
+        Ok(bluelamp_core::investigation_use::InvestigationPolicy { reviews, mandatory, outcomes })
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DatabaseConfig {
@@ -253,6 +369,22 @@ impl Default for Config {
                     perishable_evidence: 15,
                     per_day_waiting: 20,
                 },
+            },
+            investigation: InvestigationConfig {
+                first_review_days: 7,
+                review_interval_days: 28,
+                priority_first_review_days: 3,
+                priority_review_interval_days: 14,
+                escalate_after_days: 7,
+                min_engagement_attempts: 1,
+                min_engagement_attempts_strict: 2,
+                min_text_chars: 20,
+                authorise: [("16".to_string(), "sergeant".to_string())].into(),
+                domestic_abuse_authorise: [("16".to_string(), "inspector".to_string())].into(),
+                domestic_abuse_rules: Default::default(),
+                vulnerable_rules: Default::default(),
+                mandatory_enquiries: None,
+                outcomes_file: None,
             },
             incidents: IncidentConfig {
                 areas_file: None,
@@ -378,6 +510,7 @@ impl Config {
         };
         Ok(bluelamp_core::Settings {
             triage: self.triage.policy()?,
+            investigation: self.investigation.policy()?,
             cancellation,
             several_victims_groups,
             dashboard_cache: std::time::Duration::from_secs(self.dashboard_cache_seconds),
@@ -422,6 +555,39 @@ mod tests {
         parsed.validate().expect("example is valid");
         assert_eq!(parsed.session.idle_minutes, 30);
         assert_eq!(parsed.sign_in.lockout_threshold, 5);
+    }
+
+    #[test]
+    fn investigation_settings_load_and_bad_ones_are_named() {
+        use bluelamp_core::outcome::Rule;
+        use bluelamp_core::user::Rank;
+        let mut config = Config::default();
+        let defaults = config.settings().expect("defaults load").investigation;
+        assert_eq!(
+            defaults,
+            bluelamp_core::investigation_use::InvestigationPolicy::default(),
+            "config defaults = core defaults"
+        );
+        config.investigation.domestic_abuse_rules = [("16".to_string(), vec!["suspect-spoken-to".to_string()])].into();
+        config.investigation.domestic_abuse_authorise = [("16".to_string(), "chief-inspector".to_string())].into();
+        config.investigation.first_review_days = 5;
+        let policy = config.settings().expect("loads").investigation;
+        assert_eq!(policy.outcomes.domestic_abuse_rules["16"], [Rule::SuspectSpokenTo]);
+        assert_eq!(policy.outcomes.domestic_abuse_authorise["16"], Rank::ChiefInspector);
+        assert_eq!(policy.reviews.first_days, 5);
+        let refused = |c: &Config| c.settings().expect_err("refused").to_string();
+        let mut bad = config.clone();
+        bad.investigation.authorise = [("99".to_string(), "sergeant".to_string())].into();
+        assert!(refused(&bad).contains("there is no outcome 99"));
+        let mut bad = config.clone();
+        bad.investigation.vulnerable_rules = [("16".to_string(), vec!["be-nice".to_string()])].into();
+        assert!(refused(&bad).contains("'be-nice' is not a rule"));
+        let mut bad = config.clone();
+        bad.investigation.mandatory_enquiries = Some([("burglary".to_string(), vec!["seance".to_string()])].into());
+        assert!(refused(&bad).contains("'seance' is not a line of enquiry"));
+        let mut bad = config;
+        bad.investigation.priority_first_review_days = 30;
+        assert!(refused(&bad).contains("priority schedule"));
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod config;
 mod demo;
 mod demo_crimes;
 mod demo_incidents;
+mod demo_investigation;
 mod demo_people;
 mod demo_triage;
 mod generate;
@@ -386,6 +387,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 demo_triage::desk_team(&core).await?;
                 let allocated = demo_triage::allocate_by_day(&core, 24, 1_000, demo_triage::Pick::Oldest).await?;
                 println!("  allocated {allocated} of them day by day in {:.1} s", started.elapsed().as_secs_f64());
+                let started = std::time::Instant::now();
+                let made = demo_investigation::load(&core).await?;
+                println!(
+                    "  investigations: {} actions, {} reviews, {} finalised, {} awaiting authorisation, {} case files \
+                     reviewed ({:.1} s)",
+                    made.actions,
+                    made.reviews,
+                    made.finalised,
+                    made.awaiting,
+                    made.files_reviewed,
+                    started.elapsed().as_secs_f64()
+                );
                 let waiting = demo_triage::record_spread(&core, 40, 2, 0x7e1a).await?;
                 println!("  {waiting} crimes from the last two days wait for triage");
                 if scenario.as_deref() == Some("backlog") {

@@ -1,6 +1,7 @@
 //! Crime pages: recent crimes, recording a crime (from an incident, with its people already there, or
-//! directly), the crime page with everything linked, reclassification and finalisation, and the
-//! registrar's NCRS compliance report. A failed form re-renders with what was typed.
+//! directly), the crime page with everything linked (its investigation and outcome are on their own
+//! page, `pages::investigation`), reclassification, and the registrar's NCRS compliance report. A
+//! failed form re-renders with what was typed.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -619,7 +620,6 @@ pub struct CrimePage {
     /// (rule, why)
     pub failures: Vec<(String, String)>,
     pub can_record: bool,
-    pub can_finalise: bool,
     pub offence_groups: Vec<(&'static str, Vec<(String, String)>)>,
     pub typed_code: String,
     pub typed_reason: String,
@@ -780,7 +780,6 @@ pub(crate) async fn crime_page_typed(
             .collect(),
         failures: failures.into_iter().map(|f| (f.rule.to_string(), f.why)).collect(),
         can_record: user.can(Permission::CrimeRecord) && c.status.is_open(),
-        can_finalise: user.can(Permission::CrimeRecord) && c.status.can_move_to(CrimeStatus::Finalised),
         offence_groups: offence_groups(state),
         typed_code: typed.0,
         typed_reason: typed.1,
@@ -891,18 +890,6 @@ pub async fn reclassify(
 ) -> PageResult {
     let id = parse_id(&id)?;
     let result = state.core.reclassify_crime(&user, id, form.version, &form.offence_code, &form.reason, &ctx).await;
-    after_change(&state, &user, id, result, form, &ctx).await
-}
-
-pub async fn finalise(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    Ctx(ctx): Ctx,
-    Path(id): Path<String>,
-    PageForm(form): PageForm<ChangeForm>,
-) -> PageResult {
-    let id = parse_id(&id)?;
-    let result = state.core.finalise_crime(&user, id, form.version, &ctx).await;
     after_change(&state, &user, id, result, form, &ctx).await
 }
 

@@ -148,6 +148,10 @@ struct Counts {
     thrive_to_review: i64,
     triage_past_limit: i64,
     triage_inspector: i64,
+    my_crimes: i64,
+    my_actions_due: i64,
+    reviews_overdue: i64,
+    outcomes_to_authorise: i64,
 }
 
 fn queues(role: Role, c: Counts) -> Vec<Queue> {
@@ -201,13 +205,28 @@ fn queues(role: Role, c: Counts) -> Vec<Queue> {
             ),
         ],
         Role::Investigator => vec![
-            q("My crimes", "Investigations allocated to you.", None, 0),
-            q("Actions due", "Lines of enquiry due today or overdue.", None, 0),
+            q("My crimes", "Investigations allocated to you.", Some("/investigations"), c.my_crimes),
+            q(
+                "Actions due",
+                "Lines of enquiry due today or overdue.",
+                Some("/investigations#actions"),
+                c.my_actions_due,
+            ),
             q("Victim updates due", "Victims' Code contacts due within two working days.", None, 0),
         ],
         Role::Supervisor => vec![
-            q("Reviews due", "Investigations due a supervisory review.", None, 0),
-            q("Outcomes to authorise", "Finalisations waiting for your authority.", None, 0),
+            q(
+                "Reviews overdue",
+                "Investigations past their supervisory review.",
+                Some("/investigations/reviews"),
+                c.reviews_overdue,
+            ),
+            q(
+                "Outcomes to authorise",
+                "Proposed outcomes waiting for a supervisor's authority.",
+                Some("/investigations/authorisations"),
+                c.outcomes_to_authorise,
+            ),
         ],
         Role::Safeguarding => vec![
             q("Referrals to assess", "New safeguarding referrals and DASH assessments.", None, 0),
@@ -279,6 +298,21 @@ pub async fn home(State(state): State<AppState>, CurrentUser(user): CurrentUser)
             triage_alerts.push(format!("{more} waited more than twice their limit: the duty inspector is alerted"));
         }
     }
+    if user.roles.contains(&Role::Investigator) {
+        // Counts only, like the other queues: the list itself is the audited workload page.
+        let today = now.with_timezone(&chrono_tz::Europe::London).date_naive();
+        counts.my_crimes = state.core.store.officer_crimes(user.user_id).await?.len() as i64;
+        counts.my_actions_due =
+            state.core.store.officer_actions(user.user_id).await?.iter().filter(|a| a.action.due_on <= today).count()
+                as i64;
+    }
+    let mut supervision_alerts = Vec::new();
+    if user.can(Permission::CrimeSupervise) {
+        let supervision = state.core.supervision_counts(&user).await?;
+        counts.reviews_overdue = supervision.overdue as i64;
+        counts.outcomes_to_authorise = supervision.awaiting_authorisation as i64;
+        supervision_alerts = investigation::supervision_alerts(supervision);
+    }
     let first = user.roles.first().copied();
     let mut shell = Shell::for_user(&user, first.map(|r| r.label()).unwrap_or("Home"), "/");
     shell.main_role = first.map(|r| r.as_str().to_string());
@@ -293,6 +327,7 @@ pub async fn home(State(state): State<AppState>, CurrentUser(user): CurrentUser)
         heading: user.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(" and "),
         sections,
         triage_alerts,
+        supervision_alerts,
     })
 }
 
@@ -789,6 +824,7 @@ pub async fn audit(
 pub mod crime_links;
 pub mod crimes;
 pub mod incidents;
+pub mod investigation;
 pub mod merge;
 pub mod people;
 pub mod quality;
