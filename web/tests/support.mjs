@@ -1,6 +1,6 @@
 // What every browser test file shares: the server under test, one headless Chromium per file, a
-// fresh context per test, and the axe check (WCAG 2.2 AA). scripts/browser-test starts `bluelamp
-// demo` and sets:
+// fresh context per test, the axe check (WCAG 2.2 AA) and keyboard-only helpers.
+// scripts/browser-test starts `bluelamp demo` and sets:
 //   BLUELAMP_URL       base URL of the running server, e.g. http://127.0.0.1:41234
 //   BLUELAMP_PASSWORD  the password shared by every demo user
 // Uses Debian's /usr/bin/chromium through playwright-core, and axe-core.
@@ -52,4 +52,34 @@ export async function assertNoAxeViolations (page, what) {
   if (report) console.log(`axe violations on ${what}:\n${report}`)
   assert.equal(results.violations.length, 0, `axe violations on ${what}:\n${report}`)
   assert.ok(results.passes.length > 0, `axe checked nothing on ${what}`)
+}
+
+// ---- Keyboard-only use ------------------------------------------------------------------------------
+
+export const isFocused = (locator) => locator.evaluate((el) => el === document.activeElement)
+
+// Signs in from the keyboard: type the name and password, Enter to submit; waits for the home page.
+export async function signInByKeyboard (page, username, password = PASSWORD) {
+  await page.goto(`${BASE}/sign-in`)
+  await page.getByLabel('User name', { exact: true }).pressSequentially(username)
+  await page.getByLabel('Password', { exact: true }).pressSequentially(password)
+  await page.keyboard.press('Enter')
+  await page.waitForURL(`${BASE}/`)
+}
+
+// Presses Tab (or Shift+Tab) until `locator` has the focus, as a keyboard user would; fails if it
+// is not reached within `limit` presses. Returns how many presses it took.
+export async function tabTo (locator, { back = false, limit = 400 } = {}) {
+  const page = locator.page()
+  for (let presses = 1; presses <= limit; presses++) {
+    await page.keyboard.press(back ? 'Shift+Tab' : 'Tab')
+    if (await isFocused(locator)) return presses
+  }
+  assert.fail(`${await locator.evaluate((el) => el.outerHTML.slice(0, 200))} not reached by ${back ? 'Shift+' : ''}Tab`)
+}
+
+// Presses a key on the focused element and returns the response of the navigation it starts.
+export async function navigateWith (page, key) {
+  const [response] = await Promise.all([page.waitForNavigation(), page.keyboard.press(key)])
+  return response
 }

@@ -37,6 +37,15 @@ pub struct Sample {
     pub outcome: String,
     /// How many finalised investigations the sample was drawn from.
     pub population: usize,
+    /// How many of its files are reviewed (counted by the store when it reads the sample).
+    pub reviewed: usize,
+}
+
+impl Sample {
+    /// The files it holds: the size asked for, or the whole population when that was smaller.
+    pub fn files(&self) -> usize {
+        self.size.min(self.population)
+    }
 }
 
 /// A file in a sample, with what the list shows of it.
@@ -178,16 +187,21 @@ impl Core {
             return Err(Error::Invalid(errors));
         };
         let (team, crime_type, outcome) = (input.team.trim(), input.crime_type.trim(), input.outcome.trim());
-        let candidates: Vec<Candidate> = self
-            .store
-            .casefile_candidates(from, to)
-            .await?
+        let finalised = self.store.casefile_candidates(from, to).await?;
+        if finalised.is_empty() {
+            return Err(Error::invalid("from", "No investigation was finalised in that period: nothing to draw"));
+        }
+        let candidates: Vec<Candidate> = finalised
             .into_iter()
             .filter(|c| (team.is_empty() || c.team == team) && (crime_type.is_empty() || c.crime_type == crime_type))
             .filter(|c| outcome.is_empty() || c.outcome == outcome)
             .collect();
         if candidates.is_empty() {
-            return Err(Error::invalid("from", "No investigation finalised in that period matches: nothing to draw"));
+            let field = [("team", team), ("crime_type", crime_type), ("outcome", outcome)]
+                .into_iter()
+                .find(|(_, v)| !v.is_empty())
+                .map_or("from", |(f, _)| f);
+            return Err(Error::invalid(field, "No investigation finalised in that period matches the filters"));
         }
         let drawn = crate::casefile::draw(&candidates, &spec);
         let files: Vec<Candidate> =
@@ -206,6 +220,7 @@ impl Core {
             crime_type: crime_type.to_string(),
             outcome: outcome.to_string(),
             population: candidates.len(),
+            reviewed: 0,
         };
         let audit = self
             .event(&By::User(by).actor(), "casefile.sample", AuditCategory::Collect, ctx)
@@ -249,10 +264,10 @@ impl Core {
         by.require(Permission::CaseFileReview)?;
         let (_, items) = self.store.find_casefile_sample(sample_id).await?.ok_or(Error::NotFound)?;
         let item = items.into_iter().find(|i| i.crime_id == crime_id).ok_or(Error::NotFound)?;
-        crate::casefile::check_answers(answers).map_err(Error::Invalid)?;
         if item.reviewed {
             return Err(Error::Conflict(format!("crime {} in this sample is already reviewed", item.number)));
         }
+        crate::casefile::check_answers(answers).map_err(Error::Invalid)?;
         let review = FileReview {
             id: Uuid::now_v7(),
             sample_id,

@@ -485,7 +485,7 @@ impl OutcomePolicy {
 
     /// [`Rule::EvidenceLedDecision`]: the decision on an evidence-led prosecution is recorded in at
     /// least `min_text_chars` characters, and every [`EvidenceKind`] has been answered (available or
-    /// not). Each missing kind is named separately.
+    /// not). Each missing kind is named separately, in the field `evidence_considered.<kind>`.
     fn rule_evidence_led_decision(&self, evidence: &OutcomeEvidence) -> Vec<Unmet> {
         let rule = Rule::EvidenceLedDecision;
         let mut out = Vec::new();
@@ -505,7 +505,7 @@ impl OutcomePolicy {
             if !evidence.evidence_considered.iter().any(|(k, _)| k == kind) {
                 out.push(unmet(
                     rule,
-                    "evidence_considered",
+                    &format!("evidence_considered.{}", kind.as_str()),
                     format!(
                         "Say whether {} is available for the evidence-led prosecution decision",
                         kind.label().to_lowercase()
@@ -955,8 +955,8 @@ mod tests {
                         .retain(|(k, _)| !matches!(k, EvidenceKind::BodyWornVideo | EvidenceKind::Call999))
                 },
                 vec![
-                    (Rule::EvidenceLedDecision, "evidence_considered"),
-                    (Rule::EvidenceLedDecision, "evidence_considered"),
+                    (Rule::EvidenceLedDecision, "evidence_considered.body-worn-video"),
+                    (Rule::EvidenceLedDecision, "evidence_considered.999-call"),
                 ],
             ),
             (

@@ -67,7 +67,11 @@ pub struct GroupLine {
     /// Share of outcome 16 among this key's outcomes, now and before (`None` with no outcomes).
     pub watched_share: Option<f64>,
     pub previous_watched_share: Option<f64>,
-    /// Well above the force's share, or risen sharply.
+    /// Outcome 16's share is at least [`HIGHLIGHT_POINTS`] above the force's…
+    pub above: bool,
+    /// …or has risen by at least that on the previous period.
+    pub risen: bool,
+    /// Either.
     pub highlighted: bool,
 }
 
@@ -175,6 +179,7 @@ pub fn compare(
             let above = matches!((g.watched_share, force_share), (Some(s), Some(f)) if s >= f + HIGHLIGHT_POINTS);
             let risen =
                 matches!((g.watched_share, g.previous_watched_share), (Some(s), Some(p)) if s >= p + HIGHLIGHT_POINTS);
+            (g.above, g.risen) = (above, risen);
             g.highlighted = above || risen;
             g
         })
@@ -204,6 +209,8 @@ fn empty_line(r: &MixCount) -> GroupLine {
         counts: BTreeMap::new(),
         watched_share: None,
         previous_watched_share: None,
+        above: false,
+        risen: false,
         highlighted: false,
     }
 }
@@ -266,6 +273,8 @@ mod tests {
             c.groups.iter().map(|g| (g.key.as_str(), g.current, g.highlighted)).collect();
         // Force share is 17.0%: a is 30% (well above), b 10%, c 11.4% but up from 5% (risen).
         assert_eq!(lines, [("c", 105, true), ("a", 100, true), ("b", 100, false)]);
+        let reasons: Vec<(bool, bool)> = c.groups.iter().map(|g| (g.above, g.risen)).collect();
+        assert_eq!(reasons, [(false, true), (true, true), (false, false)], "c risen; a above (and up from 20%)");
         let b = &c.groups[2];
         assert_eq!((b.watched_share, b.previous_watched_share), (Some(10.0), None));
     }

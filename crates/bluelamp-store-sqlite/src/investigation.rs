@@ -517,27 +517,34 @@ fn sample_from_row(r: &SqliteRow) -> Result<Sample> {
         crime_type: get(r, "crime_type")?,
         outcome: get(r, "outcome")?,
         population: usize::try_from(get::<i64>(r, "population")?).unwrap_or(0),
+        reviewed: usize::try_from(get::<i64>(r, "reviewed")?).unwrap_or(0),
     })
 }
 
 pub(crate) async fn list_casefile_samples(store: &SqliteStore, limit: u32) -> Result<Vec<Sample>> {
-    sqlx::query("SELECT * FROM casefile_sample ORDER BY drawn_at DESC, id DESC LIMIT ?")
-        .bind(i64::from(limit))
-        .fetch_all(store.pool())
-        .await
-        .map_err(map_err)?
-        .iter()
-        .map(sample_from_row)
-        .collect()
+    sqlx::query(
+        "SELECT s.*, (SELECT count(*) FROM casefile_review r WHERE r.sample_id = s.id) AS reviewed \
+         FROM casefile_sample s ORDER BY s.drawn_at DESC, s.id DESC LIMIT ?",
+    )
+    .bind(i64::from(limit))
+    .fetch_all(store.pool())
+    .await
+    .map_err(map_err)?
+    .iter()
+    .map(sample_from_row)
+    .collect()
 }
 
 pub(crate) async fn find_casefile_sample(store: &SqliteStore, id: Uuid) -> Result<Option<(Sample, Vec<SampleItem>)>> {
     let pool = store.pool();
-    let Some(row) = sqlx::query("SELECT * FROM casefile_sample WHERE id = ?")
-        .bind(id)
-        .fetch_optional(pool)
-        .await
-        .map_err(map_err)?
+    let Some(row) = sqlx::query(
+        "SELECT s.*, (SELECT count(*) FROM casefile_review r WHERE r.sample_id = s.id) AS reviewed \
+         FROM casefile_sample s WHERE s.id = ?",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+    .map_err(map_err)?
     else {
         return Ok(None);
     };

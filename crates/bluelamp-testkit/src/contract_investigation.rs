@@ -230,10 +230,10 @@ pub async fn outcome_preconditions_block_finalising_until_met<B: TestBackend>() 
         "victim_non_support_how",
         "plan",
         "evidence_led_decision",
-        "evidence_considered",
-        "evidence_considered",
-        "evidence_considered",
-        "evidence_considered",
+        "evidence_considered.body-worn-video",
+        "evidence_considered.999-call",
+        "evidence_considered.independent-witnesses",
+        "evidence_considered.photographed-injuries",
         "suspect_contact",
     ];
     assert_eq!(unmet_fields(&core, &officer, no_suspect.id, "16", &OutcomeEvidence::default()).await, everything);
@@ -277,7 +277,7 @@ pub async fn outcome_preconditions_block_finalising_until_met<B: TestBackend>() 
                     .collect(),
                 ..full.clone()
             },
-            vec!["evidence_considered"],
+            vec!["evidence_considered.999-call"],
         ),
         ("suspect contact", OutcomeEvidence { suspect_contact: None, ..full.clone() }, vec!["suspect_contact"]),
         (

@@ -178,12 +178,14 @@ async fn domestic_abuse_outcome_16_needs_an_inspector<B: TestBackend>() {
         "victim_non_support_how",
         "plan",
         "evidence_led_decision",
-        "evidence_considered",
+        "evidence_considered.body-worn-video",
+        "evidence_considered.999-call",
+        "evidence_considered.independent-witnesses",
+        "evidence_considered.photographed-injuries",
         "suspect_contact",
     ] {
         assert!(named.iter().any(|f| f == field), "{field} is named: {named:?}");
     }
-    assert_eq!(named.iter().filter(|f| *f == "evidence_considered").count(), 4, "each kind of evidence is named");
     assert!(rule_for(&bare, "plan").contains("needs 2 completed victim-engagement attempts"), "{}", bare.body);
     assert!(rule_for(&bare, "suspect_contact").contains("interviewed, contacted or not contacted"));
 
@@ -460,7 +462,8 @@ async fn investigation_and_outcome_pages<B: TestBackend>() {
         ("victim_non_support_how", "Record how the victim"),
         ("plan", "needs 2 completed victim-engagement attempts in the investigation plan; 0 recorded"),
         ("evidence_led_decision", "Record the decision on an evidence-led prosecution"),
-        ("evidence_considered", "Say whether body-worn video is available"),
+        ("evidence-body-worn-video", "Say whether body-worn video is available"),
+        ("evidence-photographed-injuries", "Say whether photographed injuries is available"),
         ("suspect_contact", "Record whether the suspect was interviewed, contacted or not contacted"),
     ] {
         assert!(unmet.body.contains(&format!("href=\"#{anchor}\"")), "{anchor} linked: {}", unmet.body);

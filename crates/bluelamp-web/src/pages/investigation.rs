@@ -272,6 +272,8 @@ pub(crate) fn evidence_of(t: &EvidenceText) -> Result<OutcomeEvidence, Vec<Field
 /// One action of the plan as shown, with its close form as typed.
 pub struct ActionRow {
     pub id: String,
+    /// Its place in the plan (1, 2, …): names its buttons apart when two are of one kind.
+    pub n: usize,
     pub kind: String,
     pub description: String,
     pub owner: String,
@@ -494,13 +496,15 @@ async fn investigation_page(
     let actions = inv
         .actions
         .iter()
-        .map(|a| {
+        .enumerate()
+        .map(|(i, a)| {
             let aid = a.id.to_string();
             let (typed_status, typed_result) = match &typed.close {
                 Some((which, status, result)) if *which == a.id => (status.clone(), result.clone()),
                 _ => (String::new(), String::new()),
             };
             ActionRow {
+                n: i + 1,
                 kind: a.kind.label().to_string(),
                 description: a.description.clone(),
                 owner: a.owner_name.clone(),
@@ -647,6 +651,11 @@ async fn after<T>(
             StatusCode::CONFLICT,
             vec![place(FieldError::new("version", format!("{message}. What you typed is still below.")))],
         ),
+        // The route let them in; the core refused this one decision (an authoriser below the rank
+        // the outcome needs, or the officer who proposed it): the page again, with the reason.
+        Err(Error::Forbidden(why)) => {
+            (StatusCode::FORBIDDEN, vec![place(FieldError::new("version", format!("You may not do this: {why}")))])
+        }
         Err(e) => return Err(e.into()),
     };
     let page = investigation_page(state, user, id, typed, errors, "", ctx).await?;
@@ -853,8 +862,8 @@ pub struct NeedRow {
 pub struct EvidenceChoice {
     pub key: &'static str,
     pub label: &'static str,
-    /// The first radio of the first kind carries the id `evidence_considered` (the error link).
-    pub first: bool,
+    /// This kind's unmet rule, if any; its first radio has the id `evidence-<key>` (the error link).
+    pub error: Option<String>,
     pub available: bool,
     pub not_available: bool,
 }
@@ -875,6 +884,8 @@ pub struct OutcomePage {
     pub authorisation_rules: Vec<String>,
     pub typed: EvidenceText,
     pub evidence: Vec<EvidenceChoice>,
+    /// Whether any kind of evidence is unanswered.
+    pub evidence_error: bool,
     pub contacts: Vec<Opt>,
     /// The facts the rules read, each with the id its errors link to.
     pub people: String,
@@ -928,13 +939,12 @@ async fn outcome_page(
     let answer = |kind: EvidenceKind| {
         typed.evidence_considered.iter().find(|(k, _)| k == kind.as_str()).map(|(_, a)| a.trim().to_string())
     };
-    let evidence = EvidenceKind::ALL
+    let evidence: Vec<EvidenceChoice> = EvidenceKind::ALL
         .iter()
-        .enumerate()
-        .map(|(i, k)| EvidenceChoice {
+        .map(|k| EvidenceChoice {
             key: k.as_str(),
             label: k.label(),
-            first: i == 0,
+            error: error_of(&errors, &format!("evidence-{}", k.as_str())),
             available: answer(*k).as_deref() == Some(Availability::Available.as_str()),
             not_available: answer(*k).as_deref() == Some(Availability::NotAvailable.as_str()),
         })
@@ -987,6 +997,7 @@ async fn outcome_page(
         needs,
         authorisation_rules: authorisation_rules(state, &codes),
         typed,
+        evidence_error: evidence.iter().any(|k| k.error.is_some()),
         evidence,
         contacts,
         people,
@@ -1040,6 +1051,9 @@ fn outcome_input(pairs: &[(String, String)]) -> (i64, String, EvidenceText) {
 fn outcome_field(e: FieldError) -> FieldError {
     match e.field.as_str() {
         f if f.starts_with("rules.") => FieldError::new("rules", e.rule),
+        f if f.starts_with("evidence_considered.") => {
+            FieldError::new(format!("evidence-{}", &f["evidence_considered.".len()..]), e.rule)
+        }
         "outcome"
         | "rationale"
         | "victim_non_support_on"
