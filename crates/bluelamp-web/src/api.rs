@@ -45,7 +45,10 @@ type ApiResult<T> = Result<T, ApiError>;
         crate::api_investigation::review, crate::api_investigation::finalise, crate::api_investigation::authorise,
         crate::api_investigation::return_outcome, crate::api_investigation::reopen, crate::api_investigation::outcome_types,
         crate::api_investigation::workload, crate::api_investigation::reviews_overdue,
-        crate::api_investigation::authorisations),
+        crate::api_investigation::authorisations,
+        crate::api_outcomes::analytics, crate::api_outcomes::records, crate::api_outcomes::draw_sample,
+        crate::api_outcomes::samples, crate::api_outcomes::sample, crate::api_outcomes::review_file,
+        crate::api_outcomes::statistics),
     components(schemas(ErrorJson, FieldErrorJson)),
     modifiers(&BearerAuth),
     security(("bearer" = []))

@@ -7,6 +7,7 @@ pub mod api;
 pub mod api_crimes;
 pub mod api_incidents;
 pub mod api_investigation;
+pub mod api_outcomes;
 pub mod api_people;
 pub mod api_pole;
 pub mod api_triage;
@@ -228,6 +229,24 @@ pub fn routes() -> Vec<Route> {
         route(Method::POST, "/triage/officers/{id}/cap", perm(P::CrimeTriage), post(pages::triage::set_cap)),
         route(Method::POST, "/triage/officers/{id}/leave", perm(P::CrimeTriage), post(pages::triage::record_leave)),
         route(Method::POST, "/triage/leave/{id}/cancel", perm(P::CrimeTriage), post(pages::triage::cancel_leave)),
+        route(Method::GET, "/outcomes", perm(P::PerformanceView), get(pages::outcomes::analytics)),
+        // The crimes behind a count: the core also asks for crime.view, and says so when it is missing.
+        route(Method::GET, "/outcomes/records", perm(P::PerformanceView), get(pages::outcomes::records)),
+        route(Method::GET, "/casefile", perm(P::CaseFileReview), get(pages::casefile::overview)),
+        route(Method::POST, "/casefile/samples", perm(P::CaseFileReview), post(pages::casefile::draw)),
+        route(Method::GET, "/casefile/samples/{id}", perm(P::CaseFileReview), get(pages::casefile::sample)),
+        route(
+            Method::GET,
+            "/casefile/samples/{id}/files/{crime_id}",
+            perm(P::CaseFileReview),
+            get(pages::casefile::review_form),
+        ),
+        route(
+            Method::POST,
+            "/casefile/samples/{id}/files/{crime_id}",
+            perm(P::CaseFileReview),
+            post(pages::casefile::review),
+        ),
         route(Method::GET, "/admin/users", perm(P::UserManage), get(pages::users)),
         route(Method::GET, "/admin/users/new", perm(P::UserManage), get(pages::new_user_form)),
         route(Method::POST, "/admin/users", perm(P::UserManage), post(pages::create_user)),
@@ -340,6 +359,19 @@ pub fn routes() -> Vec<Route> {
             post(api_triage::accept).layer(DefaultBodyLimit::max(MAX_BULK_BODY_BYTES)),
         ),
         route(Method::GET, "/api/v1/triage/backlog", perm(P::CrimeTriage), get(api_triage::backlog)),
+        route(Method::GET, "/api/v1/outcomes/analytics", perm(P::PerformanceView), get(api_outcomes::analytics)),
+        // As for the page: crime.view is needed as well, checked in the core.
+        route(Method::GET, "/api/v1/outcomes/records", perm(P::PerformanceView), get(api_outcomes::records)),
+        route(Method::GET, "/api/v1/casefile/samples", perm(P::CaseFileReview), get(api_outcomes::samples)),
+        route(Method::POST, "/api/v1/casefile/samples", perm(P::CaseFileReview), post(api_outcomes::draw_sample)),
+        route(Method::GET, "/api/v1/casefile/samples/{id}", perm(P::CaseFileReview), get(api_outcomes::sample)),
+        route(
+            Method::POST,
+            "/api/v1/casefile/samples/{id}/files/{crime_id}/review",
+            perm(P::CaseFileReview),
+            post(api_outcomes::review_file),
+        ),
+        route(Method::GET, "/api/v1/casefile/statistics", perm(P::CaseFileReview), get(api_outcomes::statistics)),
         route(Method::GET, "/api/v1/users", perm(P::UserManage), get(api::list_users)),
         route(Method::POST, "/api/v1/users", perm(P::UserManage), post(api::create_user)),
         route(Method::POST, "/api/v1/users/{username}/disable", perm(P::UserManage), post(api::disable_user)),

@@ -51,6 +51,8 @@ const NAV: &[(&str, &str, Option<Permission>)] = &[
     ("/triage", "Triage", Some(Permission::CrimeTriage)),
     ("/ncrs", "NCRS", Some(Permission::NcrsView)),
     ("/quality/thrive", "THRIVE quality", Some(Permission::ThriveReview)),
+    ("/outcomes", "Outcomes", Some(Permission::PerformanceView)),
+    ("/casefile", "Case-file review", Some(Permission::CaseFileReview)),
     ("/officers", "Force directory", Some(Permission::OfficerView)),
     ("/admin/users", "Users", Some(Permission::UserManage)),
     ("/audit", "Audit trail", Some(Permission::AuditRead)),

@@ -821,11 +821,13 @@ pub async fn audit(
         older,
     })
 }
+pub mod casefile;
 pub mod crime_links;
 pub mod crimes;
 pub mod incidents;
 pub mod investigation;
 pub mod merge;
+pub mod outcomes;
 pub mod people;
 pub mod quality;
 pub mod triage;

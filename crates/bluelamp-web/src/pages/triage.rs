@@ -957,7 +957,14 @@ const PLOT_BOTTOM: usize = 180;
 const PLOT_HEIGHT: f64 = 160.0;
 
 fn bar_height(value: usize, max: usize) -> usize {
-    if max == 0 { 0 } else { (value as f64 / max as f64 * PLOT_HEIGHT).round() as usize }
+    scaled(value as f64, max as f64, PLOT_HEIGHT)
+}
+
+/// How many chart units a bar of `value` takes when `max` fills `length`: the one scale every
+/// server-rendered bar chart uses (upright here, sideways on the outcomes page). Nothing, not a
+/// number or below zero, is no bar.
+pub(crate) fn scaled(value: f64, max: f64, length: f64) -> usize {
+    if max > 0.0 && value > 0.0 { (value.min(max) / max * length).round() as usize } else { 0 }
 }
 
 /// The age bands as stacked bars: standard at the bottom, high risk on top, each band 90 units wide.
