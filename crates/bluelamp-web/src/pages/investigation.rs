@@ -144,12 +144,26 @@ fn officer_options(officers: &[(Uuid, String)], typed: &str) -> Vec<Opt> {
         .collect()
 }
 
-async fn officers(state: &AppState) -> Result<Vec<(Uuid, String)>, PageError> {
-    Ok(state
-        .core
-        .officer_profiles()
-        .await?
+/// The officers a select offers, labelled. With `owners_of`, only who may own an action on that
+/// crime as the plan's selects offer them: the investigator's team (or, on a crime not yet
+/// allocated, the user's), the investigator and the user — a county force has thousands of
+/// officers; another owner can still be given by id through the API.
+async fn officers(
+    state: &AppState,
+    owners_of: Option<(&bluelamp_core::crime::Crime, &Principal)>,
+) -> Result<Vec<(Uuid, String)>, PageError> {
+    let all = state.core.officer_profiles().await?;
+    let scope = owners_of.map(|(crime, user)| {
+        let lead = crime.allocated_to.unwrap_or(user.user_id);
+        let team = all.iter().find(|o| o.id == lead).map(|o| o.team.clone()).unwrap_or_default();
+        (lead, user.user_id, team)
+    });
+    Ok(all
         .into_iter()
+        .filter(|o| match &scope {
+            None => true,
+            Some((lead, me, team)) => o.id == *lead || o.id == *me || (!team.is_empty() && o.team == *team),
+        })
         .map(|o| {
             let mut label = format!("{} — {}", o.name, o.rank.label());
             if !o.team.is_empty() {
@@ -492,7 +506,8 @@ async fn investigation_page(
     let can_record = user.can(Permission::CrimeRecord);
     let can_supervise = user.can(Permission::CrimeSupervise);
     // Only the add-action and review forms choose an owner.
-    let officers = if crime_open && (can_record || can_supervise) { officers(state).await? } else { Vec::new() };
+    let officers =
+        if crime_open && (can_record || can_supervise) { officers(state, Some((c, user))).await? } else { Vec::new() };
     let actions = inv
         .actions
         .iter()
@@ -1161,7 +1176,7 @@ pub async fn workload(
     Query(q): Query<OfficerQuery>,
 ) -> PageResult {
     let can_choose = user.can(Permission::CrimeSupervise) || user.can(Permission::CrimeTriage);
-    let officers = if can_choose { officers(&state).await? } else { Vec::new() };
+    let officers = if can_choose { officers(&state, None).await? } else { Vec::new() };
     let mut page = WorkloadPage {
         shell: Shell::for_user(&user, "My investigations", "/investigations"),
         heading: "My investigations".into(),
