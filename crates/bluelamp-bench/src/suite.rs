@@ -560,7 +560,8 @@ async fn crime_page(
         "benchmark": "crime-page",
         "figure": format!("p95 {:.1} ms", l["p95"].as_f64().unwrap_or(0.0).max(i["p95"].as_f64().unwrap_or(0.0))),
         "errors": errors,
-        "p50_ms": l["p50"], "p95_ms": l["p95"].as_f64().unwrap_or(0.0).max(i["p95"].as_f64().unwrap_or(0.0)), "p99_ms": l["p99"],
+        "p50_ms": l["p50"], "p95_ms": l["p95"].as_f64().unwrap_or(0.0).max(i["p95"].as_f64().unwrap_or(0.0)),
+        "p99_ms": l["p99"].as_f64().unwrap_or(0.0).max(i["p99"].as_f64().unwrap_or(0.0)),
         "crime_page_ms": l,
         "investigation_page_ms": i,
         "notes": format!(
