@@ -399,13 +399,14 @@ fn quarter_index(date: NaiveDate) -> i64 {
 /// per criterion in Criterion::ALL order.
 pub type TrendRow = (String, NaiveDate, Tally, Vec<(Criterion, Tally)>);
 
-/// Quarterly trend: one row per calendar quarter (UTC dates) from the first to the last quarter
+/// Quarterly trend: one row per calendar quarter (UK dates) from the first to the last quarter
 /// holding a review, with empty quarters included as zero tallies; each row ("2026 Q1", its first
 /// day, overall tally, tallies per criterion in Criterion::ALL order). No reviews, no rows.
 pub fn trend(files: &[ReviewedFile]) -> Vec<TrendRow> {
     let mut by_quarter: BTreeMap<i64, Vec<&ReviewedFile>> = BTreeMap::new();
     for file in files {
-        by_quarter.entry(quarter_index(file.reviewed_at.date_naive())).or_default().push(file);
+        let day = file.reviewed_at.with_timezone(&chrono_tz::Europe::London).date_naive();
+        by_quarter.entry(quarter_index(day)).or_default().push(file);
     }
     let (Some(&first), Some(&last)) = (by_quarter.keys().next(), by_quarter.keys().next_back()) else {
         return Vec::new();
@@ -762,6 +763,15 @@ mod tests {
         let stats = statistics(&[file]);
         assert_eq!(stats.by_criterion[1], (Criterion::Supervision, Tally::default()));
         assert_eq!(stats.by_criterion[2], (Criterion::VictimCare, Tally { good: 1, reviewed: 1 }));
+    }
+
+    #[test]
+    fn the_trend_counts_a_review_in_its_uk_quarter() {
+        use chrono::TimeZone;
+        // 23:30 UTC on 30 June is 00:30 BST on 1 July: the third quarter.
+        let late = Utc.with_ymd_and_hms(2026, 6, 30, 23, 30, 0).single().expect("a valid time");
+        let rows = trend(&[reviewed(late, "Alpha", Judgement::Good, Judgement::Good)]);
+        assert_eq!(rows.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(), ["2026 Q3"]);
     }
 
     #[test]

@@ -106,8 +106,20 @@ impl Comparison {
     }
 }
 
-/// The period of the same length just before [from, to).
+/// The period of the same length just before [from, to). A period of whole UK days (both ends at
+/// local midnight) gives the same number of whole UK days before it, so a clock change in between
+/// never shifts it by an hour; any other period is the same length of time before.
 pub fn previous_period(from: DateTime<Utc>, to: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+    let local = |t: DateTime<Utc>| t.with_timezone(&chrono_tz::Europe::London);
+    let (a, b) = (local(from), local(to));
+    let midnight = |t: &chrono::DateTime<chrono_tz::Tz>| t.time() == chrono::NaiveTime::MIN;
+    if midnight(&a) && midnight(&b) {
+        let days = (b.date_naive() - a.date_naive()).num_days();
+        let start = a.date_naive() - chrono::Duration::days(days);
+        if let Some(start) = crate::time::london_day_start(&start.format("%Y-%m-%d").to_string(), false) {
+            return (start, from);
+        }
+    }
     (from - (to - from), from)
 }
 
@@ -237,6 +249,12 @@ mod tests {
     fn the_previous_period_is_the_same_length_before() {
         assert_eq!(previous_period(at(2026, 3, 1), at(2026, 3, 11)), (at(2026, 2, 19), at(2026, 3, 1)));
         assert_eq!(previous_period(at(2026, 4, 1), at(2026, 7, 1)), (at(2025, 12, 31), at(2026, 4, 1)), "91 days");
+        // Whole UK days across the clocks going forward (29 March 2026): 1 April to 1 May BST is 30
+        // days, so the period before starts at midnight GMT on 2 March, 24 × 30 − 1 hours earlier.
+        let london = |y, m, d| crate::time::london_day_start(&format!("{y:04}-{m:02}-{d:02}"), false).expect("day");
+        assert_eq!(previous_period(london(2026, 4, 1), london(2026, 5, 1)), (london(2026, 3, 2), london(2026, 4, 1)));
+        assert_eq!(london(2026, 3, 2), at(2026, 3, 2), "GMT midnight");
+        assert_eq!(london(2026, 4, 1), at(2026, 3, 31) + chrono::Duration::hours(23), "BST midnight");
     }
 
     /// Kent's figures: 37,278 outcome-16 closures of 141,197 recorded crimes is 26.4%.
