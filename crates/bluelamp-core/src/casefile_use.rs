@@ -352,7 +352,8 @@ impl Core {
     }
 
     /// The crimes behind one cell of the analytics: finalised in [from, to), of one key of the
-    /// dimension, with one outcome (or any), newest first, at most `limit`. Audited as a search.
+    /// dimension (or of every key: `None`), with one outcome (or any), newest first, at most
+    /// `limit`. Audited as a search.
     #[allow(clippy::too_many_arguments)]
     pub async fn outcome_records(
         &self,
@@ -360,7 +361,7 @@ impl Core {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
         dimension: Dimension,
-        key: &str,
+        key: Option<&str>,
         outcome: Option<&str>,
         limit: u32,
         ctx: &RequestContext,

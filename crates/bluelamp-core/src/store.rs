@@ -390,13 +390,14 @@ pub trait Store: Send + Sync + 'static {
     /// Crimes recorded in [from, to).
     async fn count_crimes_recorded(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<u64>;
     /// Crimes finalised in [from, to) whose dimension key is `key` (as [`Store::outcome_mix`] gives
-    /// it) and, when given, whose outcome is `outcome`; newest finalised first, at most `limit`.
+    /// it; any key when `None`) and, when given, whose outcome is `outcome`; newest finalised first,
+    /// at most `limit`.
     async fn outcome_records(
         &self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
         by: crate::outcome_stats::Dimension,
-        key: &str,
+        key: Option<&str>,
         outcome: Option<&str>,
         limit: u32,
     ) -> Result<Vec<crate::crime::Crime>>;

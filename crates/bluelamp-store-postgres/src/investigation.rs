@@ -387,22 +387,24 @@ pub(crate) async fn outcome_records(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     by: Dimension,
-    key: &str,
+    key: Option<&str>,
     outcome: Option<&str>,
     limit: u32,
 ) -> Result<Vec<Crime>> {
     let expr = key_sql(by);
-    let key = match by {
+    let key = key.map(|key| match by {
         Dimension::Officer => Uuid::try_parse(key).map(|u| u.to_string()).unwrap_or_default(),
         _ => key.to_string(),
-    };
+    });
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT c.* FROM crime c LEFT JOIN app_user u ON u.id = c.allocated_to \
-         WHERE c.finalised_at >= $1 AND c.finalised_at < $2 AND c.outcome IS NOT NULL AND {expr} = $3 \
-         AND ($4::text IS NULL OR c.outcome = $5) ORDER BY c.finalised_at DESC, c.id LIMIT $6"
+         WHERE c.finalised_at >= $1 AND c.finalised_at < $2 AND c.outcome IS NOT NULL \
+         AND ($3::text IS NULL OR {expr} = $4) AND ($5::text IS NULL OR c.outcome = $6) \
+         ORDER BY c.finalised_at DESC, c.id LIMIT $7"
     )))
     .bind(from)
     .bind(to)
+    .bind(key.clone())
     .bind(key)
     .bind(outcome)
     .bind(outcome)

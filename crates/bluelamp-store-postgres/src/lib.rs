@@ -983,7 +983,7 @@ impl Store for PostgresStore {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
         by: bluelamp_core::outcome_stats::Dimension,
-        key: &str,
+        key: Option<&str>,
         outcome: Option<&str>,
         limit: u32,
     ) -> Result<Vec<bluelamp_core::crime::Crime>> {

@@ -404,22 +404,23 @@ pub(crate) async fn outcome_records(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     by: Dimension,
-    key: &str,
+    key: Option<&str>,
     outcome: Option<&str>,
     limit: u32,
 ) -> Result<Vec<Crime>> {
     let expr = key_sql(by);
-    let key = match by {
+    let key = key.map(|key| match by {
         Dimension::Officer => Uuid::try_parse(key).map(|u| u.simple().to_string()).unwrap_or_default(),
         _ => key.to_string(),
-    };
+    });
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT c.* FROM crime c LEFT JOIN app_user u ON u.id = c.allocated_to \
-         WHERE c.finalised_at >= ? AND c.finalised_at < ? AND c.outcome IS NOT NULL AND {expr} = ? \
-         AND (? IS NULL OR c.outcome = ?) ORDER BY c.finalised_at DESC, c.id LIMIT ?"
+         WHERE c.finalised_at >= ? AND c.finalised_at < ? AND c.outcome IS NOT NULL \
+         AND (? IS NULL OR {expr} = ?) AND (? IS NULL OR c.outcome = ?) ORDER BY c.finalised_at DESC, c.id LIMIT ?"
     )))
     .bind(ts(from))
     .bind(ts(to))
+    .bind(key.clone())
     .bind(key)
     .bind(outcome)
     .bind(outcome)

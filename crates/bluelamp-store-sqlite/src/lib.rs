@@ -1019,7 +1019,7 @@ impl Store for SqliteStore {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
         by: bluelamp_core::outcome_stats::Dimension,
-        key: &str,
+        key: Option<&str>,
         outcome: Option<&str>,
         limit: u32,
     ) -> Result<Vec<bluelamp_core::crime::Crime>> {

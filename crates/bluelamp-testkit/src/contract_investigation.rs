@@ -612,21 +612,33 @@ pub async fn outcome_analytics_on_a_fixed_data_set<B: TestBackend>() {
     // Drill-down: exactly the crimes behind a cell.
     let key = response.user_id.to_string();
     let records = core
-        .outcome_records(&analyst, middle, end, Dimension::Officer, &key, Some("16"), 100, &ctx())
+        .outcome_records(&analyst, middle, end, Dimension::Officer, Some(&key), Some("16"), 100, &ctx())
         .await
         .expect("records");
     let mut ids: Vec<Uuid> = records.iter().map(|c| c.id).collect();
     ids.sort();
     sixteen.sort();
     assert_eq!(ids, sixteen);
-    let cid_records =
-        core.outcome_records(&analyst, middle, end, Dimension::Team, "CID", None, 100, &ctx()).await.expect("records");
+    let cid_records = core
+        .outcome_records(&analyst, middle, end, Dimension::Team, Some("CID"), None, 100, &ctx())
+        .await
+        .expect("records");
     assert_eq!(cid_records.iter().map(|c| c.id).collect::<Vec<_>>(), [cid_16.id]);
     let types = core
-        .outcome_records(&analyst, middle, end, Dimension::CrimeType, "theft", Some("20"), 100, &ctx())
+        .outcome_records(&analyst, middle, end, Dimension::CrimeType, Some("theft"), Some("20"), 100, &ctx())
         .await
         .expect("records");
     assert_eq!(types.iter().map(|c| c.id).collect::<Vec<_>>(), [t.id]);
+    // Every group at once: the force's outcome-16 crimes of the period.
+    let all = core
+        .outcome_records(&analyst, middle, end, Dimension::Team, None, Some("16"), 100, &ctx())
+        .await
+        .expect("records");
+    let mut all: Vec<Uuid> = all.iter().map(|c| c.id).collect();
+    all.sort();
+    let mut expected = [sixteen.clone(), vec![cid_16.id]].concat();
+    expected.sort();
+    assert_eq!(all, expected);
 }
 
 /// Samples are reproducible from their seed, stratified samples take every stratum, each file is

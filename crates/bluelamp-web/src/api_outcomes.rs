@@ -198,9 +198,10 @@ pub struct RecordsParams {
     /// crime-type, team or officer.
     #[serde(default)]
     pub by: String,
-    /// The group's key as the analytics give it (empty: nobody allocated, or no team).
+    /// The group's key as the analytics give it (empty: nobody allocated, or no team); leave it
+    /// out for every group.
     #[serde(default)]
-    pub key: String,
+    pub key: Option<String>,
     /// One outcome code; any if not given.
     #[serde(default)]
     pub outcome: String,
@@ -231,7 +232,16 @@ pub async fn records(
     let outcome = Some(params.outcome.trim()).filter(|o| !o.is_empty());
     let found = state
         .core
-        .outcome_records(&user, a.start, a.end, a.dimension, params.key.trim(), outcome, RECORDS_LIMIT + 1, &ctx)
+        .outcome_records(
+            &user,
+            a.start,
+            a.end,
+            a.dimension,
+            params.key.as_deref().map(str::trim),
+            outcome,
+            RECORDS_LIMIT + 1,
+            &ctx,
+        )
         .await?;
     let (crimes, more) = limited(found, RECORDS_LIMIT);
     Ok(Json(OutcomeRecordsJson {

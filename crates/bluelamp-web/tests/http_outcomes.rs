@@ -315,6 +315,15 @@ async fn outcome_analytics<B: TestBackend>() {
     let before =
         app.get("/api/v1/outcomes/records?from=2026-11-26&to=2026-12-02&by=team&key=CID", &analyst).await.json();
     assert_eq!(ids(&before["crimes"], "id"), [app.closed.b_before.to_string()]);
+    // Without a key: every group's crimes with the outcome (the outcome-mix table's links).
+    let all = app.get(&format!("/api/v1/outcomes/records?{WEEK}&by=team&outcome=16"), &analyst).await.json();
+    let every_16 = app.get(&format!("/api/v1/outcomes/analytics?{WEEK}&by=team"), &analyst).await.json();
+    let count_16 = every_16["outcomes"]
+        .as_array()
+        .and_then(|o| o.iter().find(|l| l["code"] == "16"))
+        .map(|l| l["current"].clone());
+    assert_eq!(Some(serde_json::json!(ids(&all["crimes"], "id").len())), count_16, "the mix's count, drilled into");
+    assert!(ids(&all["crimes"], "outcome").iter().all(|o| o == "16"));
 
     // Bad input is named.
     for (query, field) in [

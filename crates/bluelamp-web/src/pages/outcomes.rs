@@ -258,6 +258,9 @@ pub struct AnalyticsQuery {
 
 /// One outcome's line in the mix table.
 pub struct MixRow {
+    /// The crimes behind the counts, this period and the one before.
+    pub now_href: String,
+    pub before_href: String,
     pub code: String,
     pub label: String,
     pub now: u64,
@@ -324,14 +327,21 @@ fn dimension_options(typed: &str) -> Vec<Opt> {
         .collect()
 }
 
-/// The drill-down's address for a group's count in a period, one outcome or any.
-pub fn records_href(from: NaiveDate, to: NaiveDate, dimension: Dimension, key: &str, outcome: Option<&str>) -> String {
+/// The drill-down's address for a group's count in a period (every group's: `None`), one outcome or
+/// any.
+pub fn records_href(
+    from: NaiveDate,
+    to: NaiveDate,
+    dimension: Dimension,
+    key: Option<&str>,
+    outcome: Option<&str>,
+) -> String {
     format!(
-        "/outcomes/records?from={}&to={}&by={}&key={}&outcome={}",
+        "/outcomes/records?from={}&to={}&by={}{}&outcome={}",
         day_text(from),
         day_text(to),
         dimension.as_str(),
-        urlencode(key),
+        key.map(|k| format!("&key={}", urlencode(k))).unwrap_or_default(),
         urlencode(outcome.unwrap_or(""))
     )
 }
@@ -390,6 +400,8 @@ fn fill(page: &mut AnalyticsPage, c: &Comparison, asked: &Asked) {
         .outcomes
         .iter()
         .map(|o| MixRow {
+            now_href: records_href(first, last, asked.dimension, None, Some(&o.code)),
+            before_href: records_href(before_first, before_last, asked.dimension, None, Some(&o.code)),
             code: o.code.clone(),
             label: o.label.clone(),
             now: o.current,
@@ -434,11 +446,11 @@ fn fill(page: &mut AnalyticsPage, c: &Comparison, asked: &Asked) {
             GroupRow {
                 label: group_label(d, &g.key, &g.label),
                 now: g.current,
-                now_href: records_href(first, last, d, &g.key, None),
+                now_href: records_href(first, last, d, Some(&g.key), None),
                 before: g.previous,
-                before_href: records_href(before_first, before_last, d, &g.key, None),
+                before_href: records_href(before_first, before_last, d, Some(&g.key), None),
                 watched_now: g.counts.get(WATCHED).copied().unwrap_or(0),
-                watched_href: records_href(first, last, d, &g.key, Some(WATCHED)),
+                watched_href: records_href(first, last, d, Some(&g.key), Some(WATCHED)),
                 share_now: share(g.watched_share),
                 share_before: share(g.previous_watched_share),
                 above: g.highlighted && above,
@@ -506,8 +518,9 @@ pub struct RecordsQuery {
     pub to: String,
     #[serde(default)]
     pub by: String,
+    /// Left out: every group.
     #[serde(default)]
-    pub key: String,
+    pub key: Option<String>,
     #[serde(default)]
     pub outcome: String,
 }
@@ -551,13 +564,14 @@ pub async fn records(
 ) -> PageResult {
     let a = asked_records(&q.from, &q.to, &q.by).map_err(|errors| PageError::from(Error::Invalid(errors)))?;
     let outcome = Some(q.outcome.trim()).filter(|o| !o.is_empty());
-    let key = q.key.trim();
+    let key = q.key.as_deref().map(str::trim);
     let found =
         state.core.outcome_records(&user, a.start, a.end, a.dimension, key, outcome, RECORDS_LIMIT + 1, &ctx).await?;
     let (crimes, more) = limited(found, RECORDS_LIMIT);
-    let label = match (a.dimension, crimes.first()) {
-        (Dimension::Officer, Some(c)) if !key.is_empty() => c.allocated_to_name.clone(),
-        _ => group_label(a.dimension, key, key),
+    let label = match (a.dimension, crimes.first(), key) {
+        (_, _, None) => "all".to_string(),
+        (Dimension::Officer, Some(c), Some(key)) if !key.is_empty() => c.allocated_to_name.clone(),
+        (_, _, Some(key)) => group_label(a.dimension, key, key),
     };
     let first = NaiveDate::parse_from_str(&a.from, "%Y-%m-%d").unwrap_or_default();
     let last = NaiveDate::parse_from_str(&a.to, "%Y-%m-%d").unwrap_or_default();
